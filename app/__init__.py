@@ -1,0 +1,1 @@
+"""Tranche: the neutral ledger for outcome-based K-12 contracts."""
