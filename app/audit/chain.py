@@ -1,0 +1,43 @@
+"""How an audit entry is hashed. Kept apart so `verify` and `record` cannot disagree."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from app.clock import as_utc
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_moment(moment: datetime) -> str:
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(
+    *,
+    previous_hash: str,
+    recorded_at: datetime,
+    organisation_id: int | None,
+    api_key_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    contract_key: str | None,
+    details: str,
+) -> str:
+    body: dict[str, Any] = {
+        "previous_hash": previous_hash,
+        "recorded_at": canonical_moment(recorded_at),
+        "organisation_id": organisation_id,
+        "api_key_id": api_key_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "contract_key": contract_key,
+        "details": details,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,46 @@
+"""The bridge between stored contract versions and the engine's definition model."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from app.engine.definition import Definition
+from app.engine.loading import load_definition
+from app.engine.problems import DefinitionError
+from app.errors import InvalidInput
+
+
+def parse_definition(document: Any) -> Definition:
+    """Validate a definition (mapping or YAML/JSON text); every problem is reported at once."""
+    try:
+        return load_definition(document)
+    except DefinitionError as error:
+        problems = [{"path": p.path, "message": p.message} for p in error.problems]
+        raise InvalidInput(
+            f"The contract definition has {len(problems)} problem(s).", problems
+        ) from error
+
+
+def parse_definition_json(body: bytes) -> Definition:
+    """JSON numbers are read as Decimal: a threshold of 0.1 must stay exactly 0.1."""
+    try:
+        document = json.loads(body, parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput(
+            "The request body is not valid JSON.", [{"path": "", "message": str(error)}]
+        ) from error
+    return parse_definition(document)
+
+
+def definition_to_json(definition: Definition) -> str:
+    return json.dumps(definition_document(definition), sort_keys=True)
+
+
+def definition_document(definition: Definition) -> dict[str, Any]:
+    return definition.to_document()
+
+
+def stored_definition(definition_json: str) -> Definition:
+    return load_definition(json.loads(definition_json, parse_float=Decimal))

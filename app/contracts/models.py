@@ -1,0 +1,87 @@
+"""Contracts and their versions. A version is never edited: an amendment is a new version."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import utcnow
+from app.db import Base
+from app.organisations.models import Organisation
+
+
+class VersionStatus(enum.StrEnum):
+    proposed = "proposed"  # waiting for the vendor
+    active = "active"  # in force
+    superseded = "superseded"  # was in force, replaced by an accepted amendment
+    withdrawn = "withdrawn"  # was proposed, replaced by a newer proposal before acceptance
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    district: Mapped[Organisation] = relationship(foreign_keys=[district_id])
+    vendor: Mapped[Organisation] = relationship(foreign_keys=[vendor_id])
+    versions: Mapped[list[ContractVersion]] = relationship(
+        back_populates="contract", order_by="ContractVersion.version"
+    )
+
+    @property
+    def version_in_force(self) -> ContractVersion | None:
+        return next((v for v in self.versions if v.status == VersionStatus.active), None)
+
+    @property
+    def latest_version(self) -> ContractVersion:
+        return self.versions[-1]
+
+    @property
+    def governing_version(self) -> ContractVersion:
+        """The version whose terms apply now: the one in force, else the latest proposal."""
+        return self.version_in_force or self.latest_version
+
+    @property
+    def status(self) -> str:
+        return "active" if self.version_in_force is not None else "proposed"
+
+
+class ContractVersion(Base):
+    __tablename__ = "contract_versions"
+    __table_args__ = (UniqueConstraint("contract_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[VersionStatus] = mapped_column(
+        Enum(VersionStatus, native_enum=False, length=16, validate_strings=True)
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    definition_json: Mapped[str] = mapped_column(Text)
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    proposed_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+
+    contract: Mapped[Contract] = relationship(back_populates="versions")
+    auditor_grants: Mapped[list[AuditorGrant]] = relationship(back_populates="contract_version")
+
+
+class AuditorGrant(Base):
+    """An auditor organisation named in a version's `auditors:` list."""
+
+    __tablename__ = "auditor_grants"
+    __table_args__ = (UniqueConstraint("contract_version_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_version_id: Mapped[int] = mapped_column(ForeignKey("contract_versions.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+
+    contract_version: Mapped[ContractVersion] = relationship(back_populates="auditor_grants")

@@ -1,0 +1,67 @@
+"""Queries about contracts. Adds and flushes; never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.contracts.models import AuditorGrant, Contract, ContractVersion
+from app.organisations.models import Organisation
+
+
+def _with_versions():  # type: ignore[no-untyped-def]
+    return selectinload(Contract.versions).selectinload(ContractVersion.auditor_grants)
+
+
+def contract_by_key(session: Session, key: str) -> Contract | None:
+    return session.execute(
+        select(Contract).where(Contract.key == key).options(_with_versions())
+    ).scalar_one_or_none()
+
+
+def contracts_of_party(session: Session, organisation_id: int) -> Sequence[Contract]:
+    return (
+        session.execute(
+            select(Contract)
+            .where(
+                or_(Contract.district_id == organisation_id, Contract.vendor_id == organisation_id)
+            )
+            .options(_with_versions())
+            .order_by(Contract.key)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def contracts_naming_auditor(session: Session, organisation_id: int) -> Sequence[Contract]:
+    """Contracts any version of which names the auditor; callers keep those whose governing
+    version still does."""
+    granted = (
+        select(ContractVersion.contract_id)
+        .join(AuditorGrant, AuditorGrant.contract_version_id == ContractVersion.id)
+        .where(AuditorGrant.organisation_id == organisation_id)
+    )
+    return (
+        session.execute(
+            select(Contract)
+            .where(Contract.id.in_(granted))
+            .options(_with_versions())
+            .order_by(Contract.key)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def organisations_by_key(session: Session, keys: Sequence[str]) -> dict[str, Organisation]:
+    rows = session.execute(select(Organisation).where(Organisation.key.in_(list(keys)))).scalars()
+    return {org.key: org for org in rows}
+
+
+def add_version(session: Session, version: ContractVersion) -> ContractVersion:
+    session.add(version)
+    session.flush()
+    return version

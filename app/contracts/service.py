@@ -1,0 +1,240 @@
+"""Contract use cases: propose, amend, accept, read. Each write commits exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.clock import utcnow
+from app.contracts import repository
+from app.contracts.access import DISTRICT, VENDOR, contract_for, require_role, visible_contracts
+from app.contracts.definitions import definition_to_json, parse_definition
+from app.contracts.models import AuditorGrant, Contract, ContractVersion, VersionStatus
+from app.engine.definition import Definition
+from app.errors import Conflict, InvalidInput
+from app.organisations.models import Organisation, OrganisationKind
+from app.principal import Actor, Principal
+
+
+def create_contract(session: Session, *, principal: Principal, definition: Definition) -> Contract:
+    require_role(principal, DISTRICT)
+    if definition.district != principal.organisation_key:
+        raise InvalidInput(
+            "A district can only propose contracts in its own name.",
+            [{"path": "district", "message": f"must be '{principal.organisation_key}'"}],
+        )
+    contract = _propose_new(session, definition, actor=principal)
+    session.commit()
+    return contract
+
+
+def amend_contract(
+    session: Session, *, principal: Principal, key: str, definition: Definition
+) -> Contract:
+    contract = contract_for(session, principal, key, roles=DISTRICT)
+    _propose_amendment(session, contract, definition, actor=principal)
+    session.commit()
+    return contract
+
+
+def accept_contract(
+    session: Session, *, principal: Principal, key: str, version: int | None = None
+) -> Contract:
+    contract = contract_for(session, principal, key, roles=VENDOR)
+    _accept(session, contract, version=version, actor=principal)
+    session.commit()
+    return contract
+
+
+def get_contract(session: Session, *, principal: Principal, key: str) -> Contract:
+    return contract_for(session, principal, key, roles=tuple(OrganisationKind))
+
+
+def list_contracts(session: Session, *, principal: Principal) -> list[Contract]:
+    return visible_contracts(session, principal)
+
+
+def load_contract_documents(
+    session: Session, documents: Iterable[tuple[str, Any]], *, accept: bool, actor: Actor
+) -> list[tuple[str, Contract, str]]:
+    """The operator's bulk load (`tranche contracts load`): each file as proposed by the
+    district it names; a changed definition becomes an amendment; an identical one is left
+    alone. All files or none: one bad file loads nothing."""
+    parsed: list[tuple[str, Definition]] = []
+    problems: list[dict[str, str]] = []
+    for name, document in documents:
+        try:
+            parsed.append((name, parse_definition(document)))
+        except InvalidInput as error:
+            problems.extend(
+                {"path": f"{name}: {p['path']}", "message": p["message"]} for p in error.problems
+            )
+    if problems:
+        raise InvalidInput(f"{len(problems)} problem(s) in the contract files.", problems)
+    outcomes = []
+    for name, definition in parsed:
+        contract = repository.contract_by_key(session, definition.key)
+        if contract is None:
+            contract, outcome = _propose_new(session, definition, actor=actor), "created"
+        elif contract.latest_version.definition_json == definition_to_json(definition):
+            outcome = "unchanged"
+        else:
+            _propose_amendment(session, contract, definition, actor=actor)
+            outcome = "amended"
+        if accept and contract.latest_version.status == VersionStatus.proposed:
+            _accept(session, contract, version=None, actor=actor)
+            outcome += ", accepted"
+        outcomes.append((name, contract, outcome))
+    session.commit()
+    return outcomes
+
+
+def _propose_new(session: Session, definition: Definition, *, actor: Actor) -> Contract:
+    if repository.contract_by_key(session, definition.key) is not None:
+        raise Conflict(f"A contract with key '{definition.key}' already exists; amend it with PUT.")
+    parties = _parties(session, definition)
+    contract = Contract(
+        key=definition.key, district_id=parties.district.id, vendor_id=parties.vendor.id
+    )
+    session.add(contract)
+    session.flush()
+    _add_version(session, contract, definition, parties.auditors, actor=actor, number=1)
+    record(
+        session,
+        actor=actor,
+        action="contract.proposed",
+        object_type="contract",
+        object_id=contract.key,
+        contract_key=contract.key,
+        details={"version": 1},
+    )
+    session.refresh(contract)
+    return contract
+
+
+def _propose_amendment(
+    session: Session, contract: Contract, definition: Definition, *, actor: Actor
+) -> None:
+    if definition.key != contract.key:
+        raise InvalidInput(
+            "An amendment cannot change the contract key.",
+            [{"path": "key", "message": f"must stay '{contract.key}'"}],
+        )
+    parties = _parties(session, definition)
+    if (parties.district.id, parties.vendor.id) != (contract.district_id, contract.vendor_id):
+        raise InvalidInput(
+            "An amendment cannot change the parties to a contract.",
+            [{"path": "district/vendor", "message": "must stay as first agreed"}],
+        )
+    latest = contract.latest_version
+    if latest.status == VersionStatus.proposed:
+        latest.status = VersionStatus.withdrawn
+    number = latest.version + 1
+    _add_version(session, contract, definition, parties.auditors, actor=actor, number=number)
+    record(
+        session,
+        actor=actor,
+        action="contract.amended",
+        object_type="contract",
+        object_id=contract.key,
+        contract_key=contract.key,
+        details={"version": number},
+    )
+    session.refresh(contract)
+
+
+def _accept(session: Session, contract: Contract, *, version: int | None, actor: Actor) -> None:
+    proposal = contract.latest_version
+    if proposal.status != VersionStatus.proposed:
+        raise Conflict(f"Contract '{contract.key}' has no proposal waiting for acceptance.")
+    if version is not None and version != proposal.version:
+        raise Conflict(
+            f"Version {version} is not the one awaiting acceptance (version {proposal.version}); "
+            "review the latest proposal and accept that."
+        )
+    in_force = contract.version_in_force
+    if in_force is not None:
+        in_force.status = VersionStatus.superseded
+    proposal.status = VersionStatus.active
+    proposal.accepted_at = utcnow()
+    proposal.accepted_by_key_id = actor.api_key_id
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="contract.accepted",
+        object_type="contract",
+        object_id=contract.key,
+        contract_key=contract.key,
+        details={"version": proposal.version},
+    )
+
+
+class _Parties:
+    def __init__(self, district: Organisation, vendor: Organisation, auditors: list[Organisation]):
+        self.district, self.vendor, self.auditors = district, vendor, auditors
+
+
+def _parties(session: Session, definition: Definition) -> _Parties:
+    wanted = {
+        "district": [definition.district],
+        "vendor": [definition.vendor],
+        "auditors": list(definition.auditors),
+    }
+    found = repository.organisations_by_key(session, [k for keys in wanted.values() for k in keys])
+    expected_kind = {
+        "district": OrganisationKind.district,
+        "vendor": OrganisationKind.vendor,
+        "auditors": OrganisationKind.auditor,
+    }
+    problems = []
+    for field, keys in wanted.items():
+        for index, org_key in enumerate(keys):
+            path = f"{field}[{index}]" if field == "auditors" else field
+            org = found.get(org_key)
+            if org is None:
+                problems.append({"path": path, "message": f"unknown organisation '{org_key}'"})
+            elif org.kind != expected_kind[field]:
+                problems.append(
+                    {
+                        "path": path,
+                        "message": f"'{org_key}' is a {org.kind.value}, not a {expected_kind[field].value}",
+                    }
+                )
+    if problems:
+        raise InvalidInput(
+            "The contract names organisations that cannot take those roles.", problems
+        )
+    return _Parties(
+        found[definition.district],
+        found[definition.vendor],
+        [found[k] for k in definition.auditors],
+    )
+
+
+def _add_version(
+    session: Session,
+    contract: Contract,
+    definition: Definition,
+    auditors: list[Organisation],
+    *,
+    actor: Actor,
+    number: int,
+) -> ContractVersion:
+    version = ContractVersion(
+        contract_id=contract.id,
+        version=number,
+        status=VersionStatus.proposed,
+        title=definition.title,
+        definition_json=definition_to_json(definition),
+        proposed_at=utcnow(),
+        proposed_by_key_id=actor.api_key_id,
+    )
+    repository.add_version(session, version)
+    for auditor in auditors:
+        session.add(AuditorGrant(contract_version_id=version.id, organisation_id=auditor.id))
+    session.flush()
+    return version

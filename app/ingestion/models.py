@@ -1,0 +1,3 @@
+"""Tables of the ingestion domain."""
+
+from __future__ import annotations

@@ -1,0 +1,62 @@
+"""`create_app(settings)`: builds the service. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.audit.router import router as audit_router
+from app.config import Settings, get_settings
+from app.contracts.router import router as contracts_router
+from app.db import make_engine, make_session_factory
+from app.engine.definition import Definition
+from app.evaluation.router import router as evaluation_router
+from app.health.router import router as health_router
+from app.ingestion.router import router as ingestion_router
+from app.problems import install_problem_handlers
+from app.reports.router import router as reports_router
+from app.statements.router import router as statements_router
+
+ROUTERS = [
+    health_router,
+    contracts_router,
+    ingestion_router,
+    evaluation_router,
+    statements_router,
+    reports_router,
+    audit_router,
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Tranche",
+        version="1.0.0",
+        description="The neutral ledger for outcome-based K-12 contracts.",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.session_factory = make_session_factory(app.state.engine)
+    install_problem_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        definition_schema = Definition.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        components.update(definition_schema.pop("$defs", {}))
+        components["ContractDefinition"] = definition_schema
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,19 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+import app.ingestion.models
+import app.statements.models  # noqa: F401 - registers the statement tables
+from app.audit.models import AuditChainHead, AuditEntry
+from app.contracts.models import AuditorGrant, Contract, ContractVersion
+from app.db import Base
+from app.organisations.models import ApiKey, Organisation
+
+__all__ = [
+    "ApiKey",
+    "AuditChainHead",
+    "AuditEntry",
+    "AuditorGrant",
+    "Base",
+    "Contract",
+    "ContractVersion",
+    "Organisation",
+]

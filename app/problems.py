@@ -1,0 +1,73 @@
+"""RFC 9457 problem documents: the one place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import errors
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("tranche")
+
+STATUS_OF: dict[type[errors.DomainError], int] = {
+    errors.NotAuthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PreconditionFailed: 412,
+    errors.PayloadTooLarge: 413,
+    errors.InvalidInput: 422,
+}
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _status_of(error: errors.DomainError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return 400
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(errors.DomainError)
+    def _domain(request: Request, error: errors.DomainError) -> JSONResponse:
+        extra = dict(error.extra)
+        if isinstance(error, errors.InvalidInput):
+            extra["problems"] = error.problems
+        return problem(_status_of(error), error.title, error.detail, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"path": ".".join(str(part) for part in e["loc"]), "message": e["msg"]}
+            for e in error.errors()
+        ]
+        return problem(
+            422, "Invalid input", f"{len(problems)} problem(s) in the request.", problems=problems
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        title = HTTPStatus(error.status_code).phrase
+        detail = error.detail if isinstance(error.detail, str) else title
+        return problem(error.status_code, title, detail)
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Never leak a traceback to the caller; it goes to the log.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(
+            500, "Internal Server Error", "Something went wrong on our side; it has been logged."
+        )

@@ -1,0 +1,3 @@
+"""Tables of the statements domain."""
+
+from __future__ import annotations
