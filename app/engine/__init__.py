@@ -1,5 +1,31 @@
 """The pure calculation core.
 
-Imports only the standard library, pandas and pydantic: never ``app.*`` outside
+Imports only the standard library, pandas, numpy, pydantic and PyYAML: never ``app.*`` outside
 ``app.engine``, never FastAPI or SQLAlchemy. Everything that computes money calls in here.
+
+    definition = load_definition(yaml_text_or_mapping)       # raises DefinitionError
+    result = evaluate_contract(definition, roster, assessments, usage, as_of)
+    result.to_json()    # the SPEC §1 document
+    result.students     # per-student audit detail
 """
+
+from app.engine.definition import Definition
+from app.engine.evaluate import ENGINE_VERSION, evaluate_contract, evaluate_from_totals
+from app.engine.loading import load_definition
+from app.engine.measures import UsageWindow, usage_totals, usage_windows
+from app.engine.problems import DefinitionError, DefinitionProblem
+from app.engine.result import EvaluationResult
+
+__all__ = [
+    "ENGINE_VERSION",
+    "Definition",
+    "DefinitionError",
+    "DefinitionProblem",
+    "EvaluationResult",
+    "UsageWindow",
+    "evaluate_contract",
+    "evaluate_from_totals",
+    "load_definition",
+    "usage_totals",
+    "usage_windows",
+]

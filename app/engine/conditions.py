@@ -1,0 +1,47 @@
+"""Conditions (``where``, ``eligibility``) as boolean masks over the population (SPEC §1)."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from app.engine.definition import Condition
+from app.engine.measures import Bools, MeasureValues, clamp_int64
+
+
+def condition_mask(condition: Condition, measure: MeasureValues) -> Bools:
+    """Which students meet ``condition``; a null value never meets it.
+
+    Numbers are whole ``1/scale`` units, so ``v ≥ x`` is exactly ``units ≥ ceil(x × scale)``
+    and ``v ≤ x`` is ``units ≤ floor(x × scale)``: exact, and still one vectorised compare.
+    """
+    if condition.is_ is not None:
+        return measure.present & np.asarray(measure.values == condition.is_, dtype=np.bool_)
+    if condition.at_least is not None:
+        bound = clamp_int64(math.ceil(Fraction(condition.at_least) * measure.scale))
+        return measure.present & (measure.values >= bound)
+    assert condition.at_most is not None
+    bound = clamp_int64(math.floor(Fraction(condition.at_most) * measure.scale))
+    return measure.present & (measure.values <= bound)
+
+
+def all_conditions(
+    conditions: list[Condition], measures: dict[str, MeasureValues], size: int
+) -> Bools:
+    """Students meeting every condition (an empty list is met by everyone)."""
+    mask = np.ones(size, dtype=np.bool_)
+    for condition in conditions:
+        mask &= condition_mask(condition, measures[condition.measure])
+    return mask
+
+
+def all_present(
+    conditions: list[Condition], measures: dict[str, MeasureValues], size: int
+) -> Bools:
+    """Students whose measures named in ``conditions`` are all non-null."""
+    mask = np.ones(size, dtype=np.bool_)
+    for condition in conditions:
+        mask &= measures[condition.measure].present
+    return mask

@@ -1,0 +1,136 @@
+"""The evaluation result: the JSON of SPEC §1 and the per-student audit detail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from app.engine.measures import MeasureValues
+from app.engine.metrics import MetricResult
+from app.engine.money import money_text, six_places
+from app.engine.tranches import TrancheLine
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sums of the due lines' earned/held/payable; ``projected`` = earned of every line."""
+
+    earned: Decimal
+    held: Decimal
+    payable: Decimal
+    projected: Decimal
+
+
+@dataclass(frozen=True)
+class PopulationDetail:
+    """What the audit CSV is built from: the population and its per-student arrays."""
+
+    roster: pd.DataFrame  # the population's roster rows, in evaluation order
+    measures: dict[str, MeasureValues]
+    eligible: np.ndarray
+
+
+@dataclass
+class EvaluationResult:
+    """One evaluation of one contract version at ``as_of``."""
+
+    contract: str
+    version: int
+    as_of: date
+    currency: str
+    metrics: dict[str, MetricResult]
+    tranches: list[TrancheLine]
+    totals: Totals
+    engine_version: str
+    detail: PopulationDetail = field(repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The §1 evaluation document as JSON-ready values: money as 2-place strings, metric
+        values and coverage as strings rounded half-up to 6 places, counts as integers."""
+        return {
+            "contract": self.contract,
+            "version": self.version,
+            "as_of": self.as_of.isoformat(),
+            "currency": self.currency,
+            "metrics": {name: metric_json(result) for name, result in self.metrics.items()},
+            "tranches": [line_json(line) for line in self.tranches],
+            "totals": {
+                "earned": money_text(self.totals.earned),
+                "held": money_text(self.totals.held),
+                "payable": money_text(self.totals.payable),
+                "projected": money_text(self.totals.projected),
+            },
+        }
+
+    @cached_property
+    def students(self) -> pd.DataFrame:
+        """One row per population student: roster columns, each measure (numbers as exact
+        decimal text, true/false as booleans, null when missing), ``eligible``, and per metric
+        ``<metric>.base`` / ``.counted`` (has the data) / ``.met`` (share_of, count_of)."""
+        return students_frame(self.detail, self.metrics)
+
+
+def metric_json(result: MetricResult) -> dict[str, Any]:
+    return {
+        "value": None if result.value is None else six_places(result.value),
+        "numerator": result.numerator,
+        "denominator": result.denominator,
+        "coverage": None if result.coverage is None else six_places(result.coverage),
+        "insufficient": result.insufficient,
+    }
+
+
+def line_json(line: TrancheLine) -> dict[str, Any]:
+    return {
+        "key": line.key,
+        "type": line.type,
+        "status": line.status,
+        "metric": line.metric,
+        "due": line.due.isoformat(),
+        "earned": money_text(line.earned),
+        "held": money_text(line.held),
+        "payable": money_text(line.payable),
+        "explanation": line.explanation,
+    }
+
+
+ROSTER_DETAIL = ("student_id", "grade", "school_id")
+
+
+def students_frame(detail: PopulationDetail, metrics: dict[str, MetricResult]) -> pd.DataFrame:
+    frame = detail.roster.loc[:, [c for c in ROSTER_DETAIL if c in detail.roster]].copy()
+    frame = frame.reset_index(drop=True)
+    for name, measure in detail.measures.items():
+        column = name if name not in (*ROSTER_DETAIL, "eligible") else f"measure.{name}"
+        if measure.kind == "flag":
+            flags = pd.array(measure.values.astype(bool), dtype="boolean")
+            flags[~measure.present] = pd.NA
+            frame[column] = flags
+        else:
+            frame[column] = [
+                decimal_text(int(value), measure.scale) if present else None
+                for value, present in zip(measure.values, measure.present, strict=True)
+            ]
+    frame["eligible"] = detail.eligible
+    for name, result in metrics.items():
+        frame[f"{name}.base"] = result.in_base
+        frame[f"{name}.counted"] = result.counted_mask
+        if result.met is not None:
+            frame[f"{name}.met"] = result.met
+    return frame
+
+
+def decimal_text(units: int, scale: int) -> str:
+    """``units / scale`` as exact decimal text without trailing zeros (``905.5``)."""
+    whole, rest = divmod(abs(units), scale)
+    sign = "-" if units < 0 else ""
+    if not rest:
+        return f"{sign}{whole}"
+    width = len(str(scale)) - 1
+    return f"{sign}{whole}.{str(rest).rjust(width, '0').rstrip('0')}"
