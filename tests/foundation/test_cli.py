@@ -1,0 +1,71 @@
+"""The operator's command line against a real database file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import get_settings
+
+CONTRACT_FILES = sorted(Path(__file__).resolve().parents[2].joinpath("contracts").glob("*.yaml"))
+
+
+@pytest.fixture
+def cli_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_operator_sets_up_organisations_keys_and_contracts(cli_database):
+    assert run("db", "upgrade").exit_code == 0
+    assert run("org", "create", "ector-isd", "--kind", "district").exit_code == 0
+    created = run("key", "create", "--org", "ector-isd")
+    assert created.exit_code == 0
+    secret = created.stdout.strip().splitlines()[0]
+    assert secret.startswith("trk_")
+    listed = run("key", "list", "--org", "ector-isd")
+    assert secret.split("_")[1] in listed.stdout
+    assert secret not in listed.stdout  # the secret itself is never shown again
+    assert run("key", "revoke", secret.split("_")[1]).exit_code == 0
+    assert "revoked" in run("key", "list", "--org", "ector-isd").stdout
+
+
+def test_creating_an_organisation_twice_is_refused(cli_database):
+    run("db", "upgrade")
+    run("org", "create", "ector-isd", "--kind", "district")
+    again = run("org", "create", "ector-isd", "--kind", "district")
+    assert again.exit_code == 2
+    assert "already exists" in again.stderr
+
+
+@pytest.mark.skipif(not CONTRACT_FILES, reason="no example contracts yet")
+def test_example_contracts_load_as_their_districts_and_can_be_accepted(cli_database):
+    run("db", "upgrade")
+    for key, kind in [
+        ("ector-isd", "district"), ("lakeview-usd", "district"), ("bright-tutors", "vendor"),
+        ("readwell-learning", "vendor"), ("mathpath", "vendor"), ("tx-state-audit", "auditor"),
+    ]:
+        assert run("org", "create", key, "--kind", kind).exit_code == 0
+    loaded = run("contracts", "load", *map(str, CONTRACT_FILES), "--accept")
+    assert loaded.exit_code == 0, loaded.stderr
+    assert loaded.stdout.count("created, accepted") == len(CONTRACT_FILES)
+    again = run("contracts", "load", *map(str, CONTRACT_FILES))
+    assert again.stdout.count("unchanged") == len(CONTRACT_FILES)
+
+
+def test_a_bad_contract_file_loads_nothing_and_says_why(cli_database, tmp_path):
+    run("db", "upgrade")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("key: Not A Slug\n")
+    result = run("contracts", "load", str(bad))
+    assert result.exit_code == 2
+    assert "bad.yaml" in result.stderr
