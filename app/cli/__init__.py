@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import evaluate
+from app.cli import admin, demo, evaluate, serve
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Tranche: outcome-based contract ledger.")
+cli = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Tranche: outcome-based contract ledger."
+)
 cli.command("evaluate")(evaluate.evaluate_command)
+cli.command("serve")(serve.serve_command)
+cli.command("demo")(demo.demo_command)
+cli.add_typer(admin.db, name="db")
+cli.add_typer(admin.org, name="org")
+cli.add_typer(admin.key, name="key")
+cli.add_typer(admin.contracts, name="contracts")
 
 
 def main() -> None:
