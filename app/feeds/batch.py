@@ -1,0 +1,161 @@
+"""The checks every feed shares, run over whole columns of a :class:`TextTable`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from app.feeds.problems import Finding
+from app.feeds.reading import TextTable
+from app.feeds.values import Converted, is_empty
+
+REQUIRED_EMPTY = "required value is empty"
+
+
+class Batch:
+    """A feed's text table and the findings of the checks run on it so far.
+
+    ``bad`` marks the rows with at least one finding, so checks across rows (duplicates,
+    daily totals) look only at rows whose values are known to be good.
+    """
+
+    def __init__(self, table: TextTable, positions: dict[str, int]):
+        self.table = table
+        self.positions = positions
+        self.rows = table.num_rows
+        self.findings: list[Finding] = list(table.findings)
+        self.bad = np.zeros(self.rows, dtype=bool)
+        for finding in self.findings:
+            self.bad[finding.positions] = True
+
+    def text(self, column: str) -> pa.ChunkedArray | None:
+        position = self.positions.get(column)
+        return None if position is None else self.table.columns[position]
+
+    def cell(self, column: str, position: int) -> str | None:
+        text = self.text(column)
+        return None if text is None else str(text[position].as_py())
+
+    def filled(self, *columns: str) -> np.ndarray:
+        """Rows where every named column is present and not blank."""
+        mask = np.ones(self.rows, dtype=bool)
+        for column in columns:
+            text = self.text(column)
+            mask &= np.zeros(self.rows, dtype=bool) if text is None else ~is_empty(text)
+        return mask
+
+    def report(
+        self,
+        mask: np.ndarray,
+        column: str | None,
+        reason: str | Callable[[int], str],
+        value: Callable[[int], str | None] | None = None,
+    ) -> None:
+        positions = np.flatnonzero(mask)
+        if len(positions):
+            self.findings.append(Finding(positions, column, reason, value))
+            self.bad[positions] = True
+
+    def convert(
+        self, column: str, converter: Callable[[pa.ChunkedArray], Converted], *, required: bool
+    ) -> Converted | None:
+        """Convert a column, reporting empty required cells and unusable ones."""
+        text = self.text(column)
+        if text is None:
+            return None
+        converted = converter(text)
+        if required:
+            self.report(converted.empty, column, REQUIRED_EMPTY)
+        self.report(
+            converted.invalid,
+            column,
+            lambda position: converted.reason(self.cell(column, position) or ""),
+        )
+        return converted
+
+    def identifiers(self, column: str, *, required: bool) -> np.ndarray | None:
+        """A text column as an object array of str, exactly as sent (``None`` where empty
+        in an optional column)."""
+        text = self.text(column)
+        if text is None:
+            return None
+        values = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+        empty = is_empty(text)
+        if required:
+            self.report(empty, column, REQUIRED_EMPTY)
+        elif empty.any():
+            values[empty] = None
+        return values
+
+    def on_roster(self, column: str, roster_ids: AbstractSet[str] | None) -> np.ndarray | None:
+        """Report students not on the roster; return each row's position in the roster
+        (-1 where not on it), a ready-made integer code per student."""
+        text = self.text(column)
+        if text is None or roster_ids is None:
+            return None
+        known = pa.array(list(roster_ids), pa.string())
+        found = pc.index_in(text, value_set=known)
+        codes = np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int64)
+        self.report(
+            (codes < 0) & ~is_empty(text), column, "student is not on the contract's roster"
+        )
+        return codes
+
+    def within_term(
+        self, column: str, dates: Converted | None, start: date | None, end: date | None
+    ) -> None:
+        if dates is None or (start is None and end is None):
+            return
+        known = ~dates.empty & ~dates.invalid
+        outside = np.zeros(self.rows, dtype=bool)
+        if start is not None:
+            outside |= dates.values < np.datetime64(start, "ns")
+        if end is not None:
+            outside |= dates.values > np.datetime64(end, "ns")
+        term = f"{start or 'the start'} to {end or 'the end'}"
+        self.report(outside & known, column, f"is outside the contract term ({term})")
+
+    def duplicates(
+        self,
+        candidates: pd.DataFrame,
+        column: str | None,
+        what: str,
+        shown: tuple[str, ...] = (),
+    ) -> None:
+        """Report every repeat of a key, naming the row it repeats.
+
+        ``candidates`` holds the key columns of the rows to compare, indexed by position and
+        in file order. The problem's value is the cell of ``column``, or else the cells of
+        the ``shown`` columns joined by commas.
+        """
+        repeated = candidates.duplicated(keep="first").to_numpy()
+        if not repeated.any():
+            return
+        lines = self.table.lines
+        positions = candidates.index.to_numpy()
+        columns = list(candidates.columns)
+        first_line = (
+            pd.Series(lines[positions], index=candidates.index)
+            .groupby([candidates[name] for name in columns], sort=False, dropna=False)
+            .transform("first")
+        )
+        first_by_position = dict(
+            zip(positions[repeated].tolist(), first_line.to_numpy()[repeated].tolist(), strict=True)
+        )
+        mask = np.zeros(self.rows, dtype=bool)
+        mask[positions[repeated]] = True
+
+        def reason(position: int) -> str:
+            return f"duplicate of row {first_by_position[position]} ({what})"
+
+        def key_text(position: int) -> str | None:
+            present = [name for name in shown if name in self.positions]
+            return ", ".join(str(self.cell(name, position)) for name in present)
+
+        self.report(mask, column, reason, value=None if column else key_text)
