@@ -30,6 +30,7 @@ from app.engine.definition import (
     TieredTranche,
     Tranche,
     UsageMeasure,
+    iso_day,
 )
 from app.engine.problems import DefinitionProblem, join_path
 
@@ -60,14 +61,54 @@ def check_definition(
         problems.extend(_measure(join_path("measures", name), measure, term))
     for index, condition in enumerate(eligibility):
         problems.extend(_condition(join_path("eligibility", index), condition, measures))
+    raw_metrics = raw.get("metrics")
     for name, metric in metrics.items():
-        problems.extend(_metric(join_path("metrics", name), metric, measures))
-    if isinstance(raw.get("tranches"), list) and not raw["tranches"]:
-        problems.append(DefinitionProblem("tranches", "must list at least one tranche"))
-    problems.extend(_tranche_keys(tranches))
+        path = join_path("metrics", name)
+        problems.extend(_metric(path, metric, measures))
+        if metric is None and isinstance(raw_metrics, Mapping):
+            # The metric is broken elsewhere; its conditions can still be checked on their own.
+            where = (
+                raw_metrics[name].get("where") if isinstance(raw_metrics[name], Mapping) else None
+            )
+            for index, condition in enumerate(where if isinstance(where, list) else []):
+                parsed = _quietly(Condition, condition)
+                problems.extend(_condition(join_path(path, "where", index), parsed, measures))
+    raw_tranches = raw.get("tranches")
+    if isinstance(raw_tranches, list):
+        if not raw_tranches:
+            problems.append(DefinitionProblem("tranches", "must list at least one tranche"))
+        problems.extend(_tranche_keys(raw_tranches))
     for index, tranche in enumerate(tranches):
-        problems.extend(_tranche(join_path("tranches", index), tranche, metrics, term))
+        path = join_path("tranches", index)
+        if tranche is None and isinstance(raw_tranches, list):
+            problems.extend(_broken_tranche(path, raw_tranches[index], metrics, term))
+        problems.extend(_tranche(path, tranche, metrics, term))
     return problems
+
+
+def _quietly(model: type[Condition], raw: Any) -> Condition | None:
+    try:
+        return model.model_validate(raw)
+    except ValidationError:
+        return None  # already reported
+
+
+def _broken_tranche(
+    path: str, raw: Any, metrics: Mapping[str, Metric | None], term: tuple[date, date] | None
+) -> Iterator[DefinitionProblem]:
+    """The references of a tranche that failed its own validation, checked from the raw."""
+    if not isinstance(raw, Mapping):
+        return
+    name = raw.get("metric")
+    if isinstance(name, str) and raw.get("type") != "fixed" and name not in metrics:
+        yield DefinitionProblem(join_path(path, "metric"), f"unknown metric {name!r}")
+    try:
+        due = iso_day(raw.get("due"))
+    except ValueError:
+        return  # already reported
+    outside = _outside(due, term)
+    if outside:
+        yield DefinitionProblem(join_path(path, "due"), outside)
 
 
 def _header(header: Header | None) -> Iterator[DefinitionProblem]:
@@ -170,18 +211,18 @@ def _metric(path: str, metric: Metric | None, measures: Measures) -> Iterator[De
             yield DefinitionProblem(join_path(path, field), message)
 
 
-def _tranche_keys(tranches: list[Tranche | None]) -> Iterator[DefinitionProblem]:
+def _tranche_keys(raw_tranches: list[Any]) -> Iterator[DefinitionProblem]:
+    """Duplicate keys, read from the raw list so a line broken elsewhere still counts."""
     first_index: dict[str, int] = {}
-    for index, tranche in enumerate(tranches):
-        if tranche is None:
+    for index, tranche in enumerate(raw_tranches):
+        key = tranche.get("key") if isinstance(tranche, Mapping) else None
+        if not isinstance(key, str):
             continue
-        if tranche.key in first_index:
-            message = (
-                f"duplicate tranche key {tranche.key!r} (also tranches[{first_index[tranche.key]}])"
-            )
+        if key in first_index:
+            message = f"duplicate tranche key {key!r} (also tranches[{first_index[key]}])"
             yield DefinitionProblem(join_path("tranches", index, "key"), message)
         else:
-            first_index[tranche.key] = index
+            first_index[key] = index
 
 
 def _tranche(
