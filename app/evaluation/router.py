@@ -1,7 +1,51 @@
-"""HTTP routes of the evaluation domain."""
+"""Live evaluation over HTTP (SPEC §1, §3): the engine's JSON and the per-student CSV."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Any
 
-router = APIRouter(tags=["evaluation"])
+from fastapi import APIRouter, Query, Response
+
+from app.clock import utcnow
+from app.deps import PrincipalDep, SessionDep
+from app.evaluation import service
+from app.evaluation.schemas import EvaluationOut
+from app.evaluation.students import students_csv
+
+router = APIRouter(prefix="/v1/contracts/{key}/evaluation", tags=["evaluation"])
+
+AsOf = Annotated[date | None, Query(description="The evaluation date; today (UTC) by default.")]
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
+
+
+@router.get("", response_model=EvaluationOut, summary="Live evaluation")
+def read_evaluation(
+    key: str, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
+) -> dict[str, Any]:
+    evaluation = service.evaluate_for(
+        session, principal=principal, key=key, as_of=as_of or utcnow().date()
+    )
+    return evaluation.result.to_json()
+
+
+@router.get(
+    "/students",
+    response_class=Response,
+    responses=CSV_RESPONSE,
+    summary="Each student's measures, eligibility and what they counted toward",
+)
+def read_evaluation_students(
+    key: str, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
+) -> Response:
+    evaluation = service.evaluate_for(
+        session, principal=principal, key=key, as_of=as_of or utcnow().date()
+    )
+    name = f"{key}-students-{evaluation.as_of.isoformat()}.csv"
+    return Response(
+        students_csv(evaluation.result.students),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,172 @@
+"""Evaluating a contract from its stored data (SPEC §1 "Evaluation result", §3).
+
+The same engine as `tranche evaluate`: the roster and assessments are read as frames (latest
+value wins by natural key), usage is summed per student in SQL within each usage measure's
+window, and `app.engine.evaluate_from_totals` does the rest. Statements and reports call
+`evaluate_stored_contract`; the HTTP routes call `evaluate_for`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from app.contracts.access import ANY_ROLE, contract_for
+from app.contracts.definitions import stored_definition
+from app.contracts.models import Contract
+from app.engine import ENGINE_VERSION, EvaluationResult, evaluate_from_totals, usage_windows
+from app.engine.definition import Definition
+from app.errors import Conflict, NotFound
+from app.evaluation import repository
+from app.ingestion import repository as batches
+from app.ingestion.models import Batch
+from app.principal import Principal
+
+
+@dataclass(frozen=True)
+class BatchRef:
+    """A batch an evaluation read, as it was: enough to prove which data was used."""
+
+    id: str
+    feed: str
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class StoredEvaluation:
+    contract_key: str
+    version: int
+    as_of: date
+    result: EvaluationResult
+    batches: tuple[BatchRef, ...]  # exactly the batches whose rows were read, posting order
+    fingerprint: str  # see `evaluation_fingerprint`
+
+
+def evaluate_stored_contract(
+    session: Session,
+    *,
+    contract: Contract,
+    as_of: date,
+    batch_ids: Sequence[str] | None = None,
+) -> StoredEvaluation:
+    """Evaluate the version in force on the stored data.
+
+    ``batch_ids`` None reads the batches that count now (accepted ones); given, exactly those
+    batches (accepted or since superseded, e.g. to re-verify an old statement), with the same
+    latest-value-wins rule among them. Access is the caller's business.
+    """
+    version = contract.version_in_force
+    if version is None:
+        raise Conflict(f"Contract '{contract.key}' has no version in force yet.")
+    definition = stored_definition(version.definition_json)
+    used = _batches(session, contract, batch_ids)
+    ids_by_feed: dict[str, list[int]] = {"roster": [], "assessments": [], "usage": []}
+    for batch in used:
+        ids_by_feed[batch.feed].append(batch.id)
+
+    roster = roster_frame(repository.latest_rows(session, "roster", ids_by_feed["roster"]))
+    assessments = assessments_frame(
+        repository.latest_rows(session, "assessments", ids_by_feed["assessments"])
+    )
+    totals = usage_totals_in_sql(session, definition, ids_by_feed["usage"])
+    result = evaluate_from_totals(
+        definition, roster, assessments, totals, as_of, version=version.version
+    )
+    refs = tuple(BatchRef(b.public_id, b.feed, b.sha256, b.rows) for b in used)
+    return StoredEvaluation(
+        contract_key=contract.key,
+        version=version.version,
+        as_of=as_of,
+        result=result,
+        batches=refs,
+        fingerprint=evaluation_fingerprint(
+            contract.key, version.version, version.definition_json, refs, as_of
+        ),
+    )
+
+
+def evaluate_for(
+    session: Session, *, principal: Principal, key: str, as_of: date
+) -> StoredEvaluation:
+    """The live evaluation, for the parties and the contract's auditors."""
+    contract = contract_for(session, principal, key, roles=ANY_ROLE)
+    return evaluate_stored_contract(session, contract=contract, as_of=as_of)
+
+
+def evaluation_fingerprint(
+    contract_key: str,
+    version: int,
+    definition_json: str,
+    refs: Sequence[BatchRef],
+    as_of: date,
+) -> str:
+    """SHA-256 over everything that decides the numbers: contract, version, definition, the
+    batches read (id and content hash, sorted), engine version and as_of."""
+    document = {
+        "contract": contract_key,
+        "version": version,
+        "definition": json.loads(definition_json),
+        "batches": sorted([ref.id, ref.sha256] for ref in refs),
+        "engine_version": ENGINE_VERSION,
+        "as_of": as_of.isoformat(),
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _batches(session: Session, contract: Contract, batch_ids: Sequence[str] | None) -> list[Batch]:
+    if batch_ids is None:
+        return list(batches.accepted_batches(session, contract))
+    found = list(batches.batches_by_public_ids(session, contract, list(batch_ids)))
+    missing = set(batch_ids) - {batch.public_id for batch in found}
+    if missing:
+        raise NotFound(f"No batch {', '.join(sorted(missing))} on contract '{contract.key}'.")
+    return found
+
+
+def usage_totals_in_sql(
+    session: Session, definition: Definition, usage_batch_ids: Sequence[int]
+) -> dict[str, pd.Series]:
+    """Per usage measure, student_id → total in the feed's units (what the engine's
+    ``usage_totals`` computes from rows), one GROUP BY per distinct date window."""
+    sums: dict[tuple[date, date], tuple[pd.Series, pd.Series]] = {}
+    totals: dict[str, pd.Series] = {}
+    for name, window in usage_windows(definition).items():
+        span = (window.start, window.end)
+        if span not in sums:
+            sums[span] = repository.usage_sums(session, usage_batch_ids, *span)
+        minutes, sessions = sums[span]
+        totals[name] = minutes if window.field == "minutes" else sessions
+    return totals
+
+
+def roster_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Stored roster rows → the engine's roster frame (app/engine/frames.py)."""
+    return pd.DataFrame(
+        {
+            "student_id": rows["student_id"].astype(object),
+            "grade": rows["grade"].astype("int64"),
+            "school_id": rows["school_id"].astype(object),
+            **{name: rows[name].astype("boolean") for name in ("ell", "sped", "econ_disadv")},
+        }
+    )
+
+
+def assessments_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Stored assessment rows → the engine's assessments frame (thousandths)."""
+    return pd.DataFrame(
+        {
+            "student_id": rows["student_id"].astype(object),
+            "assessment": rows["assessment"].astype(object),
+            "window": rows["window"].astype(object),
+            "score": rows["score"].astype("int64"),
+            "growth_target": rows["growth_target"].astype("Int64"),
+        }
+    )

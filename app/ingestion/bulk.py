@@ -1,0 +1,104 @@
+"""Writing a parsed feed's rows in bulk, inside the caller's transaction.
+
+PostgreSQL gets one ``COPY … FROM STDIN`` (psycopg 3) fed with CSV that pyarrow writes in C++;
+SQLite gets one ``executemany`` over plain tuples. Never one ORM object (or one INSERT
+statement) per row: a million usage rows must load in seconds.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Connection, Table
+from sqlalchemy.orm import Session
+
+from app.ingestion.models import ROW_TABLES
+
+COPY_CHUNK_BYTES = 1 << 20
+# Column type in the database → how the frame's column becomes an Arrow array of that type.
+DATE_COLUMNS = frozenset({"date", "test_date"})
+BOOLEAN_COLUMNS = frozenset({"ell", "sped", "econ_disadv"})
+INTEGER_COLUMNS = frozenset({"grade", "score", "growth_target", "minutes", "sessions", "lessons"})
+
+
+def insert_rows(session: Session, *, feed: str, batch_id: int, frame: pd.DataFrame) -> int:
+    """Store every row of ``frame`` (a parsed feed) under ``batch_id``; returns the count."""
+    table = ROW_TABLES[feed]
+    rows = arrow_rows(table, batch_id, frame)
+    if rows.num_rows == 0:
+        return 0
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, rows)
+    else:
+        _executemany(connection, table, rows)
+    return rows.num_rows
+
+
+def arrow_rows(table: Table, batch_id: int, frame: pd.DataFrame) -> pa.Table:
+    """The frame as an Arrow table with exactly ``table``'s columns, typed as stored."""
+    count = len(frame)
+    arrays: dict[str, pa.Array] = {}
+    for column in table.columns:
+        name = column.name
+        if name == "batch_id":
+            arrays[name] = pa.array(np.full(count, batch_id, dtype=np.int64))
+        elif name == "position":
+            arrays[name] = pa.array(np.arange(1, count + 1, dtype=np.int64))
+        elif name in DATE_COLUMNS:
+            arrays[name] = pa.array(frame[name], pa.timestamp("ns")).cast(pa.date32())
+        elif name in BOOLEAN_COLUMNS:
+            arrays[name] = pa.array(frame[name], pa.bool_())
+        elif name in INTEGER_COLUMNS:
+            arrays[name] = pa.array(frame[name], pa.int64())
+        else:
+            arrays[name] = pa.array(frame[name], pa.string())
+    return pa.table(arrays)
+
+
+def _copy(connection: Connection, table: Table, rows: pa.Table) -> None:
+    # pyarrow quotes every string and leaves nulls as bare empty fields, which is exactly how
+    # COPY's CSV format tells an empty string from NULL.
+    buffer = io.BytesIO()
+    pacsv.write_csv(
+        rows,
+        buffer,
+        write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"),
+    )
+    names = ", ".join(f'"{column.name}"' for column in table.columns)
+    driver_connection: Any = connection.connection.driver_connection
+    with (
+        driver_connection.cursor() as cursor,
+        cursor.copy(f"COPY {table.name} ({names}) FROM STDIN WITH (FORMAT csv)") as copy,
+    ):
+        view = buffer.getbuffer()
+        for start in range(0, len(view), COPY_CHUNK_BYTES):
+            copy.write(view[start : start + COPY_CHUNK_BYTES])
+        view.release()
+
+
+def _executemany(connection: Connection, table: Table, rows: pa.Table) -> None:
+    names = ", ".join(f'"{column.name}"' for column in table.columns)
+    marks = ", ".join("?" for _ in table.columns)
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(_tuples(rows))
+    )
+
+
+def _tuples(rows: pa.Table) -> Iterator[tuple[Any, ...]]:
+    """Rows as tuples of what sqlite3 stores natively (dates as ISO text, as SQLAlchemy's
+    SQLite Date type reads them back; booleans as 0/1)."""
+    columns = []
+    for column in rows.columns:
+        if pa.types.is_date32(column.type):
+            column = column.cast(pa.string())
+        elif pa.types.is_boolean(column.type):
+            column = column.cast(pa.int8())
+        columns.append(column.to_pylist())
+    return zip(*columns, strict=True)

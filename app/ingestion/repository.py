@@ -1,0 +1,122 @@
+"""Queries about batches and their rows. Adds and flushes; never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.contracts.models import Contract
+from app.ingestion.models import ROW_TABLES, Batch, BatchStatus, roster_rows
+
+
+def lock_contract(session: Session, contract: Contract) -> None:
+    """Serialise writes to one contract's batches (idempotency, identical content and
+    replacement are decided under this lock). SQLite's BEGIN IMMEDIATE already serialises."""
+    session.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
+
+
+def batch_by_public_id(session: Session, contract: Contract, public_id: str) -> Batch | None:
+    return session.execute(
+        select(Batch).where(Batch.contract_id == contract.id, Batch.public_id == public_id)
+    ).scalar_one_or_none()
+
+
+def batch_by_idempotency_key(
+    session: Session, contract: Contract, organisation_id: int, key: str
+) -> Batch | None:
+    return session.execute(
+        select(Batch).where(
+            Batch.contract_id == contract.id,
+            Batch.organisation_id == organisation_id,
+            Batch.idempotency_key == key,
+        )
+    ).scalar_one_or_none()
+
+
+def accepted_batch_with_content(
+    session: Session, contract: Contract, feed: str, sha256: str
+) -> Batch | None:
+    return (
+        session.execute(
+            select(Batch)
+            .where(
+                Batch.contract_id == contract.id,
+                Batch.feed == feed,
+                Batch.sha256 == sha256,
+                Batch.status == BatchStatus.accepted,
+            )
+            .order_by(Batch.id)
+        )
+        .scalars()
+        .first()
+    )
+
+
+def batches_of(session: Session, contract: Contract, feed: str | None = None) -> Sequence[Batch]:
+    query = select(Batch).where(Batch.contract_id == contract.id)
+    if feed is not None:
+        query = query.where(Batch.feed == feed)
+    return session.execute(query.order_by(Batch.id)).scalars().all()
+
+
+def accepted_batches(session: Session, contract: Contract) -> Sequence[Batch]:
+    """The batches whose rows count now, in posting order."""
+    return (
+        session.execute(
+            select(Batch)
+            .where(Batch.contract_id == contract.id, Batch.status == BatchStatus.accepted)
+            .order_by(Batch.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def batches_by_public_ids(
+    session: Session, contract: Contract, public_ids: Sequence[str]
+) -> Sequence[Batch]:
+    return (
+        session.execute(
+            select(Batch)
+            .where(Batch.contract_id == contract.id, Batch.public_id.in_(list(public_ids)))
+            .order_by(Batch.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def add_batch(session: Session, batch: Batch) -> Batch:
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def roster_student_ids(session: Session, batch_ids: Sequence[int]) -> set[str]:
+    """Every student on the given roster batches."""
+    if not batch_ids:
+        return set()
+    rows = session.execute(
+        select(roster_rows.c.student_id)
+        .where(roster_rows.c.batch_id.in_(list(batch_ids)))
+        .distinct()
+    )
+    return {student_id for (student_id,) in rows}
+
+
+def rows_frame(session: Session, feed: str, batch_ids: Sequence[int]) -> pd.DataFrame:
+    """The stored rows of the given batches of one feed, in posting then file order, with
+    their ``batch_id``; typed as the database gives them (conversion is the caller's)."""
+    table = ROW_TABLES[feed]
+    columns = [column for column in table.c if column.name != "position"]
+    if not batch_ids:
+        return pd.DataFrame({column.name: pd.Series([], dtype=object) for column in columns})
+    result = session.execute(
+        select(*columns)
+        .where(table.c.batch_id.in_(list(batch_ids)))
+        .order_by(table.c.batch_id, table.c.position)
+    )
+    return pd.DataFrame(result.all(), columns=[column.name for column in columns])

@@ -1,0 +1,85 @@
+"""Fixtures for the ingestion tests: a small upload limit, a posted roster, row counters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.ingestion.models import Batch, assessment_rows, roster_rows, usage_rows
+
+SMALL_UPLOAD_LIMIT = 64 * 1024
+
+ROSTER_CSV = b"student_id,grade,school_id,ell\n00123,3,sch-1,true\nS2,4,sch-1,false\nS3,5,sch-2,\n"
+ASSESSMENTS_CSV = (
+    b"student_id,assessment,window,score,growth_target\n"
+    b"00123,map_reading,fall-2026,180,8\n"
+    b"00123,map_reading,spring-2027,190,\n"
+    b"S2,map_reading,fall-2026,175.5,6\n"
+)
+USAGE_CSV = (
+    b"student_id,date,minutes,sessions\n"
+    b"00123,2026-09-02,45,1\n"
+    b"00123,2026-09-03,30.5,1\n"
+    b"S2,2026-09-02,60,2\n"
+)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, max_upload_bytes=SMALL_UPLOAD_LIMIT)
+
+
+@pytest.fixture
+def post(client, world) -> Callable[..., Any]:  # type: ignore[no-untyped-def]
+    """post(feed, content, as_=org, content_type=..., key=..., **request kwargs)."""
+    default_poster = {"roster": "ector-isd", "assessments": "ector-isd", "usage": "bright-tutors"}
+
+    def send(  # type: ignore[no-untyped-def]
+        feed: str,
+        content: bytes | None = None,
+        *,
+        as_: str | None = None,
+        content_type: str = "text/csv",
+        contract: str = "ector-hdt-2026",
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ):
+        all_headers = dict(world.headers[as_ or default_poster[feed]])
+        if content is not None:
+            all_headers["Content-Type"] = content_type
+        all_headers.update(headers or {})
+        return client.post(
+            f"/v1/contracts/{contract}/{feed}", content=content, headers=all_headers, **kwargs
+        )
+
+    return send
+
+
+@pytest.fixture
+def roster_batch(active_contract: str, post) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    response = post("roster", ROSTER_CSV)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def stored(db_session: Session) -> Callable[[], dict[str, int]]:
+    """How many batches and data rows the database holds right now."""
+
+    def count() -> dict[str, int]:
+        def rows(table: Any) -> int:
+            return db_session.execute(select(func.count()).select_from(table)).scalar_one()
+
+        return {
+            "batches": rows(Batch),
+            "roster_rows": rows(roster_rows),
+            "assessment_rows": rows(assessment_rows),
+            "usage_rows": rows(usage_rows),
+        }
+
+    return count
