@@ -1,10 +1,177 @@
-"""`tranche evaluate`: offline evaluation of a contract file against feed files."""
+"""`tranche evaluate`: offline evaluation of a contract file against feed files.
+
+No server and no database: the same feed checks as the API (``app.feeds``) and the same
+engine, so a district and a vendor can model a contract before they sign it. Anything wrong
+with the inputs is reported one problem per line on stderr, with exit code 2.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, NoReturn
+
 import typer
 
+from app.engine import Definition, DefinitionError, evaluate_contract, load_definition
+from app.feeds import Feed, FeedRejected, parse_feed
 
-def evaluate_command() -> None:  # replaced by the engine work (#2)
-    typer.echo("not yet built", err=True)
-    raise typer.Exit(2)
+USAGE_ERROR = 2
+
+
+def evaluate_command(
+    contract: Annotated[Path, typer.Argument(help="Contract definition (YAML or JSON).")],
+    roster: Annotated[Path, typer.Option("--roster", help="Roster feed (CSV or JSON).")],
+    assessments: Annotated[
+        Path, typer.Option("--assessments", help="Assessments feed (CSV or JSON).")
+    ],
+    usage: Annotated[Path, typer.Option("--usage", help="Usage feed (CSV or JSON).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD.")],
+    output: Annotated[
+        Literal["json", "table"], typer.Option("--format", help="json (default) or table.")
+    ] = "json",
+) -> None:
+    """Evaluate CONTRACT against the feed files and print the evaluation (SPEC §1 JSON)."""
+    day = _as_of(as_of)
+    definition = _definition(contract)
+    start, end = definition.term.start, definition.term.end
+    roster_frame = _feed("roster", roster, term_start=start, term_end=end)
+    ids = set(roster_frame["student_id"].astype(str))
+    assessment_frame = _feed("assessments", assessments, start, end, roster_ids=ids)
+    usage_frame = _feed("usage", usage, start, end, roster_ids=ids)
+    result = evaluate_contract(definition, roster_frame, assessment_frame, usage_frame, day)
+    document = result.to_json()
+    if output == "table":
+        typer.echo(render_table(document))
+    else:
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _fail(lines: list[str]) -> NoReturn:
+    for line in lines:
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(USAGE_ERROR)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        _fail([f"{path}: cannot read: {error.strerror or error}"])
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail([f"--as-of: not a date (YYYY-MM-DD): {text!r}"])
+
+
+def _definition(path: Path) -> Definition:
+    content = _read(path)
+    try:
+        if path.suffix.lower() == ".json":
+            try:
+                document: Any = json.loads(content, parse_float=Decimal)
+            except ValueError as error:
+                _fail([f"{path}: not valid JSON: {error}"])
+            return load_definition(document)
+        return load_definition(content)
+    except DefinitionError as error:
+        _fail([f"{path}: {problem}" for problem in error.problems])
+
+
+def _feed(
+    feed: Feed,
+    path: Path,
+    term_start: date,
+    term_end: date,
+    *,
+    roster_ids: set[str] | None = None,
+) -> Any:
+    content = _read(path)
+    content_type = "application/json" if path.suffix.lower() == ".json" else "text/csv"
+    try:
+        parsed = parse_feed(
+            feed,
+            content,
+            content_type=content_type,
+            term_start=term_start,
+            term_end=term_end,
+            roster_ids=roster_ids,
+        )
+    except FeedRejected as error:
+        lines = [f"{path}: {error.message}"]
+        for problem in error.problems:
+            where = ", ".join(
+                part
+                for part in (
+                    f"line {problem.row}" if problem.row is not None else "",
+                    f"column {problem.column}" if problem.column else "",
+                    f"value {problem.value!r}" if problem.value is not None else "",
+                )
+                if part
+            )
+            lines.append(f"{path}: {where + ': ' if where else ''}{problem.reason}")
+        if error.total > len(error.problems):
+            lines.append(f"{path}: … and {error.total - len(error.problems)} more problems")
+        _fail(lines)
+    return parsed.frame
+
+
+def render_table(document: dict[str, Any]) -> str:
+    """The evaluation for people: metrics, lines, totals, then each line's explanation."""
+    out = [
+        f"{document['contract']} (version {document['version']}) as of {document['as_of']},"
+        f" {document['currency']}",
+        "",
+    ]
+    metric_rows = [["metric", "value", "numerator", "denominator", "coverage", "note"]]
+    for name, metric in document["metrics"].items():
+        metric_rows.append(
+            [
+                name,
+                _cell(metric["value"]),
+                _cell(metric["numerator"]),
+                _cell(metric["denominator"]),
+                _cell(metric["coverage"]),
+                "insufficient" if metric["insufficient"] else "",
+            ]
+        )
+    out += _grid(metric_rows, right={1, 2, 3, 4})
+    out.append("")
+    line_rows = [["tranche", "type", "status", "due", "earned", "held", "payable"]]
+    for line in document["tranches"]:
+        line_rows.append(
+            [line[field] for field in ("key", "type", "status", "due")]
+            + [line[field] for field in ("earned", "held", "payable")]
+        )
+    totals = document["totals"]
+    line_rows.append(
+        ["total (due lines)", "", "", ""] + [totals[k] for k in ("earned", "held", "payable")]
+    )
+    line_rows.append(["projected (all lines)", "", "", "", totals["projected"], "", ""])
+    out += _grid(line_rows, right={4, 5, 6})
+    out.append("")
+    out += [f"{line['key']}: {line['explanation']}" for line in document["tranches"]]
+    return "\n".join(out)
+
+
+def _cell(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def _grid(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for number, row in enumerate(rows):
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return lines

@@ -71,8 +71,8 @@ def check_definition(
                 raw_metrics[name].get("where") if isinstance(raw_metrics[name], Mapping) else None
             )
             for index, condition in enumerate(where if isinstance(where, list) else []):
-                parsed = _quietly(Condition, condition)
-                problems.extend(_condition(join_path(path, "where", index), parsed, measures))
+                quiet = _quietly(Condition, condition)
+                problems.extend(_condition(join_path(path, "where", index), quiet, measures))
     raw_tranches = raw.get("tranches")
     if isinstance(raw_tranches, list):
         if not raw_tranches:
