@@ -43,12 +43,14 @@ def check_assessments(
         assert scores is not None
         rows = batch.rows
         return pd.DataFrame(
-            {
+            copy=False,
+            data={
                 **{name: pd.Series(values, dtype=object) for name, values in texts.items()},
                 "score": pd.Series(scores.values, dtype="int64"),
                 "growth_target": _optional_integers(targets, rows),
                 "proficiency_level": pd.Series(
-                    levels if levels is not None else [None] * rows, dtype=object
+                    levels if levels is not None else np.full(rows, None, dtype=object),
+                    dtype=object,
                 ),
                 "test_date": pd.Series(
                     test_dates.values
@@ -56,7 +58,7 @@ def check_assessments(
                     else np.full(rows, np.datetime64("NaT", "ns")),
                     dtype="datetime64[ns]",
                 ),
-            }
+            },
         )
 
     return build
@@ -64,5 +66,5 @@ def check_assessments(
 
 def _optional_integers(converted, rows: int) -> pd.Series:  # type: ignore[no-untyped-def]
     if converted is None:
-        return pd.Series(pd.array([pd.NA] * rows, dtype="Int64"))
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(rows, np.int64), np.ones(rows, bool)))
     return pd.Series(pd.arrays.IntegerArray(converted.values, converted.empty.copy()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from app.feeds.batch import Batch
@@ -30,14 +31,16 @@ def check_roster(batch: Batch) -> Callable[[], pd.DataFrame]:
         assert student_ids is not None and grades is not None
         rows = batch.rows
         return pd.DataFrame(
-            {
+            copy=False,
+            data={
                 "student_id": pd.Series(student_ids, dtype=object),
                 "grade": pd.Series(grades.values, dtype="int64"),
                 "school_id": pd.Series(
-                    school_ids if school_ids is not None else [None] * rows, dtype=object
+                    school_ids if school_ids is not None else np.full(rows, None, dtype=object),
+                    dtype=object,
                 ),
                 **{name: _flag(flags[name], rows) for name in FLAGS},
-            }
+            },
         )
 
     return build
@@ -45,5 +48,5 @@ def check_roster(batch: Batch) -> Callable[[], pd.DataFrame]:
 
 def _flag(converted: Converted | None, rows: int) -> pd.Series:
     if converted is None:
-        return pd.Series(pd.array([pd.NA] * rows, dtype="boolean"))
+        return pd.Series(pd.arrays.BooleanArray(np.zeros(rows, bool), np.ones(rows, bool)))
     return pd.Series(pd.arrays.BooleanArray(converted.values, converted.empty.copy()))

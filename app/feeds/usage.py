@@ -23,7 +23,7 @@ from app.feeds.values import Converted, to_dates, to_thousandths, to_whole_numbe
 
 MINUTES_PER_DAY = 1440
 DEFAULT_SESSIONS = 1
-DENSE_CELLS_PER_ROW = 8
+DENSE_CELLS_PER_ROW = 4
 
 
 def check_usage(
@@ -71,13 +71,14 @@ def check_usage(
     def build() -> pd.DataFrame:
         assert student_ids is not None and dates is not None and minutes is not None
         return pd.DataFrame(
-            {
+            copy=False,
+            data={
                 "student_id": pd.Series(student_ids, dtype=object),
                 "date": pd.Series(dates.values, dtype="datetime64[ns]"),
                 "minutes": pd.Series(minutes.values, dtype="int64"),
                 "sessions": pd.Series(session_values, dtype="int64"),
                 "lessons": _lessons(lessons, batch.rows),
-            }
+            },
         )
 
     return build
@@ -91,7 +92,7 @@ def _sessions(sessions: Converted | None, rows: int) -> np.ndarray:
 
 def _lessons(lessons: Converted | None, rows: int) -> pd.Series:
     if lessons is None:
-        return pd.Series(pd.array([pd.NA] * rows, dtype="Int64"))
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(rows, np.int64), np.ones(rows, bool)))
     return pd.Series(pd.arrays.IntegerArray(lessons.values, lessons.empty.copy()))
 
 
@@ -120,6 +121,8 @@ def _check_days(
         students = pc.dictionary_encode(student_text.take(pa.array(good))).combine_chunks()
         student_codes = np.asarray(students.indices.to_numpy(), dtype=np.int64)
     days = dates.values[good].astype("datetime64[D]").astype(np.int64)
+    if _one_row_per_day_in_runs(student_codes, days):
+        return  # no student-date has two rows: nothing to add up or compare
     first_day = days.min()
     day_key = student_codes * (days.max() - first_day + 1) + (days - first_day)
     good_minutes = minutes.values[good]
@@ -160,16 +163,29 @@ def _per_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """For every row: how many rows share its key, and the int64 sum of their ``values``.
 
     Keys that are dense enough (a few cells per row) are counted directly with ``bincount``;
-    sparse ones are first numbered by hashing. The float64 sums are exact: every value and
-    sum is a whole number far below 2**53 (at most a million rows × 1.44e6 thousandths).
+    sparse ones are first numbered by hashing. When no key repeats (one row per student and
+    day, the usual log) the sums are the values themselves. The float64 sums are exact:
+    every value and sum is a whole number far below 2**53 (a million rows × 1.44e6).
     """
     key_space = int(keys.max()) + 1
     if key_space > DENSE_CELLS_PER_ROW * len(keys):
         keys, _ = pd.factorize(keys)
         key_space = int(keys.max()) + 1
-    counts = np.bincount(keys, minlength=key_space)[keys]
+    counts = np.bincount(keys, minlength=key_space)
+    if counts.max() == 1:
+        return np.ones(len(keys), dtype=np.int64), values
     sums = np.bincount(keys, weights=values, minlength=key_space)[keys]
-    return counts, np.rint(sums).astype(np.int64)
+    return counts[keys], np.rint(sums).astype(np.int64)
+
+
+def _one_row_per_day_in_runs(student_codes: np.ndarray, days: np.ndarray) -> bool:
+    """True when each student's rows are consecutive with strictly increasing dates (a log
+    sorted by student and date, whatever the order of the students): no day repeats."""
+    new_student = student_codes[1:] != student_codes[:-1]
+    if not np.all(new_student | (days[1:] > days[:-1])):
+        return False
+    runs = int(np.count_nonzero(new_student)) + 1
+    return runs == int(np.count_nonzero(np.bincount(student_codes)))
 
 
 def _decimal_text(thousandths: int) -> str:

@@ -6,7 +6,7 @@ cells were empty, which were present but unusable, and a function that says why 
 cell was refused (called only for the problems that are reported).
 
 Decimal quantities become whole numbers of thousandths (``app.engine.frames.QUANTITY_SCALE``)
-by integer arithmetic on the digits: ``"12.5"`` → ``12500`` exactly. A value with more than
+exactly, through pyarrow's decimal type: ``"12.5"`` → ``12500``. A value with more than
 three decimal places is refused, never rounded.
 """
 
@@ -29,6 +29,7 @@ Text = pa.ChunkedArray | pa.Array
 MAX_INTEGER_DIGITS = 12
 DECIMAL_PATTERN = rf"^-?\d{{1,{MAX_INTEGER_DIGITS}}}(\.\d{{1,{QUANTITY_PLACES}}})?$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+WHOLE_PATTERN = rf"^\d{{1,{MAX_INTEGER_DIGITS}}}$"
 TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no")
 NON_FINITE_WORDS = frozenset(
@@ -73,31 +74,45 @@ def decimal_reason(text: str) -> str:
 
 
 def to_thousandths(text: Text) -> Converted:
-    """Decimal text → int64 thousandths; unusable cells hold 0 and are marked ``invalid``."""
-    clean = stripped(text)
-    empty = as_numpy_mask(pc.equal(pc.utf8_length(clean), 0))
-    valid = as_numpy_mask(pc.match_substring_regex(clean, DECIMAL_PATTERN))
-    safe = pc.if_else(pa.array(valid), clean, "0") if not valid.all() else clean
-    dot = pc.find_substring(safe, ".")
-    places = pc.if_else(
-        pc.greater_equal(dot, 0), pc.subtract(pc.subtract(pc.utf8_length(safe), dot), 1), 0
+    """Decimal text → int64 thousandths; unusable cells hold 0 and are marked ``invalid``.
+
+    The pattern check guarantees at most 15 digits, so pyarrow's cast to
+    ``decimal128(18, 3)`` is exact and its unscaled integer is the number of thousandths.
+    """
+    valid = as_numpy_mask(pc.match_substring_regex(text, DECIMAL_PATTERN))
+    if valid.all():
+        clean, empty = text, np.zeros(len(valid), dtype=bool)
+    else:  # the slow path: surrounding spaces, empty cells, refusals
+        clean = stripped(text)
+        empty = as_numpy_mask(pc.equal(pc.binary_length(clean), 0))
+        valid = as_numpy_mask(pc.match_substring_regex(clean, DECIMAL_PATTERN))
+        clean = pc.if_else(pa.array(valid), clean, "0")
+    decimals = pc.cast(clean, pa.decimal128(18, QUANTITY_PLACES))
+    return Converted(
+        values=_unscaled(decimals), empty=empty, invalid=~valid & ~empty, reason=decimal_reason
     )
-    digits = pc.cast(pc.replace_substring(safe, ".", ""), pa.int64())
-    values = np.asarray(digits.to_numpy(zero_copy_only=False), dtype=np.int64)
-    places_np = np.asarray(places.to_numpy(zero_copy_only=False), dtype=np.int64)
-    values = values * (10 ** (QUANTITY_PLACES - places_np))
-    return Converted(values=values, empty=empty, invalid=~valid & ~empty, reason=decimal_reason)
+
+
+def _unscaled(decimals: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """The integers behind decimal128 values that fit in int64 (the low little-endian word)."""
+    array = decimals.combine_chunks() if isinstance(decimals, pa.ChunkedArray) else decimals
+    words = np.frombuffer(array.buffers()[1], dtype=np.int64)
+    return words[2 * array.offset : 2 * (array.offset + len(array)) : 2].copy()
 
 
 def to_whole_numbers(text: Text) -> Converted:
     """Text of a whole number ≥ 0 (``"2"``, also ``"2.0"``) → int64."""
-    quantities = to_thousandths(text)
-    fractional = (quantities.values % QUANTITY_SCALE != 0) | (quantities.values < 0)
-    invalid = quantities.invalid | (fractional & ~quantities.empty & ~quantities.invalid)
 
     def reason(value: str) -> str:
         return "must be a whole number of 0 or more"
 
+    if as_numpy_mask(pc.match_substring_regex(text, WHOLE_PATTERN)).all():
+        values = np.asarray(pc.cast(text, pa.int64()).to_numpy(), dtype=np.int64)
+        nothing = np.zeros(len(values), dtype=bool)
+        return Converted(values=values, empty=nothing, invalid=nothing, reason=reason)
+    quantities = to_thousandths(text)
+    fractional = (quantities.values % QUANTITY_SCALE != 0) | (quantities.values < 0)
+    invalid = quantities.invalid | (fractional & ~quantities.empty & ~quantities.invalid)
     return Converted(
         values=quantities.values // QUANTITY_SCALE,
         empty=quantities.empty,
@@ -142,37 +157,28 @@ def to_booleans(text: Text) -> Converted:
 
 def to_dates(text: Text) -> Converted:
     """ISO ``YYYY-MM-DD`` → datetime64[ns] (NaT where unusable); impossible dates refused."""
-    clean = stripped(text)
-    empty = as_numpy_mask(pc.equal(pc.binary_length(clean), 0))
-    shaped = pc.match_substring_regex(clean, DATE_PATTERN)
-    parsed = pc.strptime(
-        pc.if_else(shaped, clean, "1970-01-01"), format="%Y-%m-%d", unit="ns", error_is_null=True
-    )
-    # strptime rolls 2026-02-30 over into March: the day it lands on must be the day written.
-    written_day = pc.cast(
-        pc.utf8_slice_codeunits(pc.if_else(shaped, clean, "1970-01-01"), 8, 10), pa.int64()
-    )
-    valid = as_numpy_mask(pc.and_(shaped, pc.equal(pc.day(parsed), written_day)))
-    values = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
-    values = np.where(valid, values, np.datetime64("NaT", "ns"))
 
     def reason(value: str) -> str:
         return "is not a date (YYYY-MM-DD)"
 
+    if as_numpy_mask(pc.match_substring_regex(text, DATE_PATTERN)).all():
+        try:  # pyarrow's cast refuses impossible dates, but for the whole column at once
+            days = pc.cast(text, pa.date32())
+        except pa.ArrowInvalid:
+            pass
+        else:
+            values = np.asarray(days.to_numpy(), dtype="datetime64[D]").astype("datetime64[ns]")
+            nothing = np.zeros(len(values), dtype=bool)
+            return Converted(values=values, empty=nothing, invalid=nothing, reason=reason)
+
+    clean = stripped(text)
+    empty = as_numpy_mask(pc.equal(pc.binary_length(clean), 0))
+    shaped = pc.match_substring_regex(clean, DATE_PATTERN)
+    safe = pc.if_else(shaped, clean, "1970-01-01")
+    parsed = pc.strptime(safe, format="%Y-%m-%d", unit="ns", error_is_null=True)
+    # strptime rolls 2026-02-30 over into March: the day it lands on must be the day written.
+    written_day = pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int64())
+    valid = as_numpy_mask(pc.and_(shaped, pc.equal(pc.day(parsed), written_day)))
+    values = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
+    values = np.where(valid, values, np.datetime64("NaT", "ns"))
     return Converted(values=values, empty=empty, invalid=~valid & ~empty, reason=reason)
-
-
-def format_thousandths(values: np.ndarray) -> pa.Array:
-    """int64 thousandths → the shortest exact decimal text (``12500`` → ``"12.5"``)."""
-    values = np.asarray(values, dtype=np.int64)
-    magnitude = np.abs(values)
-    whole = pa.array(magnitude // QUANTITY_SCALE).cast(pa.string())
-    fraction = pa.array(magnitude % QUANTITY_SCALE)
-    fraction_text = pc.utf8_rtrim(
-        pc.utf8_lpad(fraction.cast(pa.string()), width=QUANTITY_PLACES, padding="0"),
-        characters="0",
-    )
-    text = pc.if_else(
-        pc.equal(fraction, 0), whole, pc.binary_join_element_wise(whole, fraction_text, ".")
-    )
-    return pc.if_else(pa.array(values < 0), pc.binary_join_element_wise("-", text, ""), text)

@@ -7,43 +7,59 @@ import io
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from app.engine.frames import QUANTITY_PLACES, QUANTITY_SCALE
 from app.feeds.columns import FEED_COLUMNS, Feed
-from app.feeds.values import format_thousandths
 
 QUANTITY_COLUMNS = frozenset({"score", "growth_target", "minutes"})
 DATE_COLUMNS = frozenset({"date", "test_date"})
-FLAG_COLUMNS = frozenset({"ell", "sped", "econ_disadv"})
 
 
 def feed_csv(feed: Feed, frame: pd.DataFrame) -> bytes:
     """The frame's feed columns (in SPEC order) as UTF-8 CSV with a header row.
 
-    Quantities are written as exact decimals (thousandths ``12500`` → ``12.5``), dates as
-    ``YYYY-MM-DD``, flags as ``true``/``false``; missing values as empty cells.
+    Quantities are written as exact decimals (thousandths ``12500`` → ``12.500``; as whole
+    numbers when every value of the column is whole), dates as ``YYYY-MM-DD``, flags as
+    ``true``/``false``, missing values as empty cells. Values are formatted by pyarrow's
+    CSV writer from typed columns, never through Python strings.
     """
     columns = [name for name in FEED_COLUMNS[feed] if name in frame.columns]
-    table = pa.table({name: _text(name, frame[name]) for name in columns})
+    table = pa.table({name: _typed(name, frame[name]) for name in columns})
     sink = io.BytesIO()
-    pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    sink.write((",".join(columns) + "\n").encode())
+    pacsv.write_csv(
+        table, sink, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    )
     return sink.getvalue()
 
 
-def _text(name: str, series: pd.Series) -> pa.Array:
+def _typed(name: str, series: pd.Series) -> pa.Array:
     missing = series.isna().to_numpy()
+    mask = missing if missing.any() else None
     if name in QUANTITY_COLUMNS:
-        text = format_thousandths(series.fillna(0).to_numpy(dtype=np.int64))
-    elif name in DATE_COLUMNS:
-        text = pa.array(series.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object))
-    elif name in FLAG_COLUMNS:
-        values = series.fillna(False).to_numpy(dtype=bool)
-        text = pa.array(np.where(values, "true", "false"))
-    elif name in ("grade", "sessions", "lessons"):
-        text = pa.array(series.fillna(0).to_numpy(dtype=np.int64)).cast(pa.string())
-    else:
-        text = pa.array(series.to_numpy(dtype=object), pa.string())
-    if missing.any():
-        text = pc.if_else(pa.array(missing), "", text)
-    return pc.fill_null(text, "")
+        values = series.fillna(0).to_numpy(dtype=np.int64)
+        if not (values % QUANTITY_SCALE).any():
+            return pa.array(values // QUANTITY_SCALE, mask=mask)
+        return _decimals(values, mask)
+    if name in DATE_COLUMNS:
+        return pa.array(series.to_numpy(dtype="datetime64[ns]")).cast(pa.date32())
+    if series.dtype == "boolean":
+        return pa.array(series.fillna(False).to_numpy(dtype=bool), mask=mask)
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return pa.array(series.fillna(0).to_numpy(dtype=np.int64), mask=mask)
+    return pa.array(series.to_numpy(dtype=object), pa.string(), from_pandas=True)
+
+
+def _decimals(thousandths: np.ndarray, mask: np.ndarray | None) -> pa.Array:
+    """int64 thousandths → decimal128 with three places, sharing the exact unscaled value."""
+    words = np.empty((len(thousandths), 2), dtype=np.int64)
+    words[:, 0] = thousandths
+    words[:, 1] = thousandths >> 63  # sign extension into the high word (little-endian)
+    validity = None if mask is None else pa.array(~mask).buffers()[1]
+    return pa.Array.from_buffers(
+        pa.decimal128(18, QUANTITY_PLACES),
+        len(thousandths),
+        [validity, pa.py_buffer(words)],
+        null_count=-1 if mask is not None else 0,
+    )
