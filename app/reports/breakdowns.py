@@ -1,0 +1,138 @@
+"""Outcomes by school, grade and subgroup, with small groups suppressed.
+
+Each group's figures reuse the engine's per-student masks (who is in a metric's base, who has
+the data, who met it), so a group's numbers always add up to the contract's.
+
+Suppression: a group with fewer students than the threshold shows no figures. If that leaves
+exactly one suppressed group in a dimension, the next smallest group is suppressed too, or the
+hidden one could be recovered by subtracting the others from the contract's totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from app.engine.metrics import MetricResult
+from app.engine.money import six_places
+from app.engine.result import EvaluationResult
+from app.reports.schemas import BreakdownRow, GroupMetric
+
+SUBGROUPS = ("ell", "sped", "econ_disadv")
+
+
+def group_masks(roster: pd.DataFrame) -> Iterable[tuple[str, str, np.ndarray]]:
+    """(dimension, group label, mask) for every school, grade and subgroup value present."""
+    schools = roster["school_id"].astype(object).where(roster["school_id"].notna(), None)
+    for school in sorted({s for s in schools if s is not None}):
+        yield "school", str(school), (schools == school).to_numpy(dtype=np.bool_)
+    if schools.isna().any():
+        yield "school", "(none)", schools.isna().to_numpy(dtype=np.bool_)
+    grades = roster["grade"].astype(int)
+    for grade in sorted(set(grades)):
+        yield "grade", "K" if grade == 0 else str(grade), (grades == grade).to_numpy(dtype=np.bool_)
+    for column in SUBGROUPS:
+        if column not in roster:
+            continue
+        flags = roster[column].astype("boolean")
+        for label, mask in (
+            ("true", flags.eq(True).fillna(False)),
+            ("false", flags.eq(False).fillna(False)),
+            ("unknown", flags.isna()),
+        ):
+            array = mask.to_numpy(dtype=np.bool_)
+            if array.any():
+                yield column, label, array
+
+
+def group_metric(
+    result: MetricResult, values: np.ndarray, scale: int, group: np.ndarray
+) -> GroupMetric:
+    """The metric restricted to one group: the same definition, computed exactly."""
+    if result.kind in ("share_of", "count_of"):
+        assert result.met is not None
+        hits = int((result.met & group).sum())
+        if result.kind == "count_of":
+            return GroupMetric(
+                numerator=hits, denominator=int((result.in_base & group).sum()), value=str(hits)
+            )
+        counted = int((result.counted_mask & group).sum())
+        share = six_places(Fraction(hits, counted)) if counted else None
+        return GroupMetric(numerator=hits, denominator=counted, value=share)
+    chosen = np.sort(values[result.counted_mask & group].astype(np.int64))
+    if not len(chosen):
+        return GroupMetric(numerator=None, denominator=None, value=None)
+    if result.kind == "mean_of":
+        exact = Fraction(int(chosen.sum()), len(chosen) * scale)
+    else:
+        middle = len(chosen) // 2
+        pair = chosen[middle] * 2 if len(chosen) % 2 else chosen[middle - 1] + chosen[middle]
+        exact = Fraction(int(pair), 2 * scale)
+    return GroupMetric(numerator=None, denominator=None, value=six_places(exact))
+
+
+def breakdown_rows(
+    result: EvaluationResult, metric_measures: dict[str, str | None], *, suppress_below: int | None
+) -> list[BreakdownRow]:
+    """One row per group. `metric_measures` names the measure a mean/median metric averages;
+    `suppress_below` is None for a reader who may see every group (the district)."""
+    detail = result.detail
+    rows: list[BreakdownRow] = []
+    sizes: dict[tuple[str, str], int] = {}
+    for dimension, label, mask in group_masks(detail.roster):
+        metrics = {}
+        for name, metric in result.metrics.items():
+            measure_name = metric_measures.get(name)
+            measure = detail.measures[measure_name] if measure_name else None
+            values = measure.values if measure is not None else np.zeros(0)
+            scale = measure.scale if measure is not None else 1
+            metrics[name] = group_metric(metric, values, scale, mask)
+        sizes[(dimension, label)] = int(mask.sum())
+        rows.append(
+            BreakdownRow(
+                dimension=dimension,
+                group=label,
+                suppressed=False,
+                students=int(mask.sum()),
+                eligible=int((detail.eligible & mask).sum()),
+                metrics=metrics,
+            )
+        )
+    if suppress_below is None:
+        return rows
+    hidden = suppressed_groups(sizes, suppress_below)
+    return [
+        _suppressed(row, small=row.students is not None and row.students < suppress_below)
+        if (row.dimension, row.group) in hidden
+        else row
+        for row in rows
+    ]
+
+
+def suppressed_groups(sizes: dict[tuple[str, str], int], threshold: int) -> set[tuple[str, str]]:
+    """Groups below the threshold, plus the complementary group where one alone would be."""
+    hidden = {group for group, size in sizes.items() if size < threshold}
+    for dimension in {d for d, _ in sizes}:
+        in_dimension = sorted(
+            ((size, group) for group, size in sizes.items() if group[0] == dimension)
+        )
+        small = [group for _, group in in_dimension if group in hidden]
+        shown = [group for _, group in in_dimension if group not in hidden]
+        if len(small) == 1 and shown:
+            hidden.add(shown[0])
+    return hidden
+
+
+def _suppressed(row: BreakdownRow, *, small: bool) -> BreakdownRow:
+    return BreakdownRow(
+        dimension=row.dimension,
+        group=row.group,
+        suppressed=True,
+        suppression_reason="small group" if small else "protects a small group",
+        students=None,
+        eligible=None,
+        metrics=None,
+    )

@@ -1,0 +1,94 @@
+"""The contract report use case: check access, assemble, render, log the request, commit once.
+
+The report is rendered before the audit entry is written, so the entry can carry the SHA-256
+of exactly the document handed out; if rendering fails, nothing is logged as delivered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.clock import utcnow
+from app.contracts.access import ANY_ROLE, contract_for
+from app.principal import Principal
+from app.reports.assembly import Audience, assemble_report
+from app.reports.csv_export import render_csv
+from app.reports.html import render_html, render_pdf
+from app.reports.schemas import ContractReport
+
+ReportFormat = Literal["json", "csv", "html", "pdf"]
+MEDIA_TYPES: dict[str, str] = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    content: bytes
+    media_type: str
+    file_name: str
+    report: ContractReport
+
+
+def render(report: ContractReport, report_format: ReportFormat) -> bytes:
+    if report_format == "json":
+        return report.model_dump_json().encode("utf-8")
+    if report_format == "csv":
+        return render_csv(report).encode("utf-8")
+    if report_format == "html":
+        return render_html(report).encode("utf-8")
+    return render_pdf(report)
+
+
+def contract_report(
+    session: Session,
+    *,
+    principal: Principal,
+    key: str,
+    as_of: date | None,
+    report_format: ReportFormat,
+    small_group_threshold: int,
+) -> RenderedReport:
+    """The report on contract `key` for a party or a granted auditor; `as_of` defaults to
+    today (UTC). Every request is recorded in the audit log with the document's SHA-256."""
+    contract = contract_for(session, principal, key, roles=ANY_ROLE)
+    as_of = as_of or utcnow().date()
+    report = assemble_report(
+        session,
+        contract=contract,
+        as_of=as_of,
+        audience=Audience.of(principal, small_group_threshold),
+    )
+    content = render(report, report_format)
+    record(
+        session,
+        actor=principal,
+        action="report.generated",
+        object_type="report",
+        object_id=contract.key,
+        contract_key=contract.key,
+        details={
+            "format": report_format,
+            "as_of": as_of.isoformat(),
+            "version": report.contract.version_evaluated,
+            "fingerprint": report.evaluation.fingerprint,
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "suppression": report.breakdowns.suppression_applies,
+        },
+    )
+    session.commit()
+    return RenderedReport(
+        content=content,
+        media_type=MEDIA_TYPES[report_format],
+        file_name=f"{contract.key}-report-{as_of.isoformat()}.{report_format}",
+        report=report,
+    )
