@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 
 from app.engine.frames import QUANTITY_PLACES, QUANTITY_SCALE
 
-Text = pa.ChunkedArray | pa.Array
+Text: TypeAlias = pa.ChunkedArray | pa.Array
 
 # At most 12 integer digits and 3 decimals: 15 digits, so digits × 1000 stays far inside
 # int64 and no intermediate can overflow.
