@@ -56,7 +56,10 @@ def key_create(
             session, organisation_key=organisation, label=label
         )
         typer.echo(secret)
-        typer.echo(f"(key {api_key.prefix} for {organisation}; store it now, it is not shown again)", err=True)
+        typer.echo(
+            f"(key {api_key.prefix} for {organisation}; store it now, it is not shown again)",
+            err=True,
+        )
 
 
 @key.command("list")
@@ -68,7 +71,9 @@ def key_list(organisation: str = typer.Option(..., "--org")) -> None:
 
 
 @key.command("revoke")
-def key_revoke(prefix: str = typer.Argument(..., help="The key's prefix, as `key list` shows.")) -> None:
+def key_revoke(
+    prefix: str = typer.Argument(..., help="The key's prefix, as `key list` shows."),
+) -> None:
     with cli_session() as session:
         organisations.revoke_api_key(session, prefix=prefix)
         typer.echo(f"revoked {prefix}")

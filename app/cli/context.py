@@ -25,7 +25,9 @@ def cli_session(settings: Settings | None = None) -> Iterator[Session]:
         typer.echo(f"error: {error.detail}", err=True)
         if isinstance(error, InvalidInput):
             for problem in error.problems:
-                typer.echo(f"  {problem.get('path', '')}: {problem.get('message', problem)}", err=True)
+                typer.echo(
+                    f"  {problem.get('path', '')}: {problem.get('message', problem)}", err=True
+                )
         raise typer.Exit(2) from error
     finally:
         session.close()

@@ -51,8 +51,12 @@ def test_creating_an_organisation_twice_is_refused(cli_database):
 def test_example_contracts_load_as_their_districts_and_can_be_accepted(cli_database):
     run("db", "upgrade")
     for key, kind in [
-        ("ector-isd", "district"), ("lakeview-usd", "district"), ("bright-tutors", "vendor"),
-        ("readwell-learning", "vendor"), ("mathpath", "vendor"), ("tx-state-audit", "auditor"),
+        ("ector-isd", "district"),
+        ("lakeview-usd", "district"),
+        ("bright-tutors", "vendor"),
+        ("readwell-learning", "vendor"),
+        ("mathpath", "vendor"),
+        ("tx-state-audit", "auditor"),
     ]:
         assert run("org", "create", key, "--kind", kind).exit_code == 0
     loaded = run("contracts", "load", *map(str, CONTRACT_FILES), "--accept")

@@ -36,7 +36,9 @@ def test_an_unexpected_error_is_a_500_problem_without_traceback(app, client):
 
 def test_request_validation_errors_are_problem_documents(client, world):
     response = client.post(
-        "/v1/contracts/x/accept", json={"version": "not a number"}, headers=world.headers["bright-tutors"]
+        "/v1/contracts/x/accept",
+        json={"version": "not a number"},
+        headers=world.headers["bright-tutors"],
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -87,5 +89,11 @@ def test_openapi_describes_every_endpoint_with_models(client: TestClient):
             assert success, f"{method.upper()} {path} documents no success response"
             content = responses[success[0]].get("content", {})
             assert content, f"{method.upper()} {path} documents no response body"
-            if method in {"post", "put"} and "{id}" not in path and not path.endswith(("accept", "approve", "void", "verify")):
-                assert "requestBody" in operation or operation.get("parameters"), f"{method.upper()} {path}"
+            if (
+                method in {"post", "put"}
+                and "{id}" not in path
+                and not path.endswith(("accept", "approve", "void", "verify"))
+            ):
+                assert "requestBody" in operation or operation.get("parameters"), (
+                    f"{method.upper()} {path}"
+                )

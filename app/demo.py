@@ -1,0 +1,127 @@
+"""A ready demo database: organisations and keys, the example contracts accepted, and a
+synthetic district's roster, assessments and usage posted to each through the same ingestion
+service the API uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from app.contracts.definitions import stored_definition
+from app.contracts.service import load_contract_documents
+from app.engine.definition import Definition
+from app.engine.loading import load_definition
+from app.engine.measures import needed_windows, usage_windows
+from app.feeds.columns import Feed
+from app.feeds.writing import feed_csv
+from app.ingestion.service import ingest_batch
+from app.ingestion.upload import Upload
+from app.organisations import service as organisations
+from app.organisations.models import OrganisationKind
+from app.principal import OPERATOR
+from app.synth import SyntheticData, synthesize
+
+DEMO_UPLOAD_LIMIT = 512 * 1024 * 1024
+
+
+@dataclass
+class DemoSummary:
+    keys: dict[str, str] = field(default_factory=dict)
+    contracts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def build_demo(
+    session: Session,
+    *,
+    contract_files: list[Path],
+    students: int,
+    usage_per_student: float,
+    seed: int,
+) -> DemoSummary:
+    """Fill an empty, migrated database. Each contract gets its own synthetic district."""
+    summary = DemoSummary()
+    definitions = [load_definition(path.read_bytes()) for path in contract_files]
+    for key, kind in _organisations(definitions).items():
+        organisations.create_organisation(session, key=key, kind=kind)
+        _, summary.keys[key] = organisations.create_api_key(
+            session, organisation_key=key, label="demo"
+        )
+    loaded = load_contract_documents(
+        session, [(str(p), p.read_bytes()) for p in contract_files], accept=True, actor=OPERATOR
+    )
+    for offset, (_, contract, _) in enumerate(loaded):
+        definition = stored_definition(contract.version_in_force.definition_json)  # type: ignore[union-attr]
+        data = _district_for(
+            definition, students=students, usage_per_student=usage_per_student, seed=seed + offset
+        )
+        posters: dict[Feed, str] = {
+            "roster": definition.district,
+            "assessments": definition.district,
+            "usage": definition.vendor,
+        }
+        frames = {"roster": data.roster, "assessments": data.assessments, "usage": data.usage}
+        for feed, frame in frames.items():
+            outcome = ingest_batch(
+                session,
+                principal=organisations.authenticate(session, summary.keys[posters[feed]]),
+                key=contract.key,
+                feed=feed,
+                upload=Upload(
+                    content=feed_csv(feed, frame), content_type="text/csv", file_name=f"{feed}.csv"
+                ),
+                max_bytes=DEMO_UPLOAD_LIMIT,
+                max_problems=50,
+            )
+            summary.contracts.setdefault(contract.key, {})[feed] = outcome.batch.rows
+    return summary
+
+
+def _organisations(definitions: list[Definition]) -> dict[str, OrganisationKind]:
+    kinds: dict[str, OrganisationKind] = {}
+    for definition in definitions:
+        kinds[definition.district] = OrganisationKind.district
+        kinds[definition.vendor] = OrganisationKind.vendor
+        for auditor in definition.auditors:
+            kinds[auditor] = OrganisationKind.auditor
+    return kinds
+
+
+def _district_for(
+    definition: Definition, *, students: int, usage_per_student: float, seed: int
+) -> SyntheticData:
+    """Synthetic data shaped by what the contract reads: its grades, schools, assessments,
+    windows and usage dates."""
+    pairs = needed_windows(definition)
+    windows = sorted({window for _, window in pairs}, key=_window_order)
+    usage = usage_windows(definition).values()
+    population = definition.population
+    data = synthesize(
+        students=students,
+        usage_per_student=usage_per_student,
+        seed=seed,
+        term_start=definition.term.start,
+        term_end=definition.term.end,
+        assessments=sorted({assessment for assessment, _ in pairs}) or ("map_reading",),
+        windows=windows or ("fall-2026", "spring-2027"),
+        usage_start=min((w.start for w in usage), default=definition.term.start),
+        usage_end=max((w.end for w in usage), default=definition.term.end),
+        grades=population.grades or (3, 4, 5, 6, 7, 8),
+    )
+    if population.schools:
+        # Most students at the contract's schools, some elsewhere (outside the population).
+        schools = np.array([*population.schools, "999"], dtype=object)
+        rng = np.random.default_rng(seed)
+        data.roster["school_id"] = schools[rng.integers(0, len(schools), len(data.roster))]
+    return data
+
+
+SEASONS = ("fall", "winter", "spring", "summer")
+
+
+def _window_order(window: str) -> tuple[str, int]:
+    """`fall-2026` < `winter-2027` < `spring-2027`: by year, then by season."""
+    season, _, year = window.partition("-")
+    return (year, SEASONS.index(season) if season in SEASONS else len(SEASONS))
