@@ -1,7 +1,169 @@
-"""HTTP routes of the statements domain."""
+"""Statements, payments, disputes and vendor balances over HTTP (SPEC §3): thin routes over
+`app.statements.service`.
+
+GET, approve and payments answer with an `ETag`; approve and payments honour `If-Match`
+(412 when the statement changed since the client read it).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter(tags=["statements"])
+from fastapi import APIRouter, Header, Response, status
+
+from app.deps import PrincipalDep, SessionDep
+from app.statements import service
+from app.statements.access import statement_etag
+from app.statements.models import Statement
+from app.statements.responses import (
+    balance_out,
+    dispute_out,
+    statement_out,
+    statement_summary,
+    verification_out,
+)
+from app.statements.schemas import (
+    DisputeOut,
+    DisputeRequest,
+    DraftRequest,
+    PaymentRequest,
+    ResolveRequest,
+    StatementOut,
+    StatementSummary,
+    VendorBalance,
+    VerificationOut,
+)
+
+router = APIRouter(prefix="/v1", tags=["statements"])
+
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag you read; refused with 412 if the statement changed since."),
+]
+
+
+def _with_etag(response: Response, statement: Statement) -> StatementOut:
+    response.headers["ETag"] = statement_etag(statement)
+    return statement_out(statement)
+
+
+@router.post(
+    "/contracts/{key}/statements",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StatementOut,
+)
+def draft_statement(
+    key: str, body: DraftRequest, session: SessionDep, principal: PrincipalDep, response: Response
+) -> StatementOut:
+    statement = service.draft_statement(
+        session, principal=principal, contract_key=key, as_of=body.as_of
+    )
+    return _with_etag(response, statement)
+
+
+@router.get("/contracts/{key}/statements", response_model=list[StatementSummary])
+def list_statements(
+    key: str, session: SessionDep, principal: PrincipalDep
+) -> list[StatementSummary]:
+    statements = service.list_statements(session, principal=principal, contract_key=key)
+    return [statement_summary(s) for s in statements]
+
+
+@router.get("/statements/{statement_id}", response_model=StatementOut)
+def read_statement(
+    statement_id: str, session: SessionDep, principal: PrincipalDep, response: Response
+) -> StatementOut:
+    statement = service.get_statement(session, principal=principal, statement_id=statement_id)
+    return _with_etag(response, statement)
+
+
+@router.post("/statements/{statement_id}/approve", response_model=StatementOut)
+def approve_statement(
+    statement_id: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> StatementOut:
+    statement = service.approve_statement(
+        session, principal=principal, statement_id=statement_id, if_match=if_match
+    )
+    return _with_etag(response, statement)
+
+
+@router.post("/statements/{statement_id}/void", response_model=StatementOut)
+def void_statement(
+    statement_id: str, session: SessionDep, principal: PrincipalDep, response: Response
+) -> StatementOut:
+    statement = service.void_statement(session, principal=principal, statement_id=statement_id)
+    return _with_etag(response, statement)
+
+
+@router.post(
+    "/statements/{statement_id}/payments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StatementOut,
+)
+def record_payment(
+    statement_id: str,
+    body: PaymentRequest,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> StatementOut:
+    statement = service.record_payment(
+        session,
+        principal=principal,
+        statement_id=statement_id,
+        amount=body.amount,
+        paid_on=body.paid_on,
+        reference=body.reference,
+        if_match=if_match,
+    )
+    return _with_etag(response, statement)
+
+
+@router.post(
+    "/statements/{statement_id}/disputes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DisputeOut,
+)
+def open_dispute(
+    statement_id: str, body: DisputeRequest, session: SessionDep, principal: PrincipalDep
+) -> DisputeOut:
+    dispute = service.open_dispute(
+        session, principal=principal, statement_id=statement_id, line=body.line, reason=body.reason
+    )
+    return dispute_out(dispute)
+
+
+@router.post("/statements/{statement_id}/disputes/{dispute_id}/resolve", response_model=DisputeOut)
+def resolve_dispute(
+    statement_id: str,
+    dispute_id: str,
+    body: ResolveRequest,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> DisputeOut:
+    dispute = service.resolve_dispute(
+        session,
+        principal=principal,
+        statement_id=statement_id,
+        dispute_id=dispute_id,
+        note=body.note,
+    )
+    return dispute_out(dispute)
+
+
+@router.post("/statements/{statement_id}/verify", response_model=VerificationOut)
+def verify_statement(
+    statement_id: str, session: SessionDep, principal: PrincipalDep
+) -> VerificationOut:
+    verification = service.verify_statement(session, principal=principal, statement_id=statement_id)
+    return verification_out(verification)
+
+
+@router.get("/vendors/{key}/balance", response_model=VendorBalance)
+def vendor_balance(key: str, session: SessionDep, principal: PrincipalDep) -> VendorBalance:
+    return balance_out(service.vendor_balance(session, principal=principal, vendor_key=key))

@@ -1,0 +1,86 @@
+"""What a vendor is owed (SPEC §3 `GET /v1/vendors/{key}/balance`).
+
+Who sees what: a vendor sees all of its own contracts; a district sees only its own contracts
+with that vendor; a vendor the caller has no contract with answers like one that does not
+exist. Auditors are refused (403) whatever the key: the SPEC gives the balance to the
+district and the vendor, and an auditor reads a contract's figures through its report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from app.contracts.access import PARTIES, require_role
+from app.contracts.models import Contract
+from app.engine.money import ZERO
+from app.errors import NotFound
+from app.organisations.models import OrganisationKind
+from app.principal import Principal
+from app.statements import repository
+from app.statements.models import Statement
+from app.statements.payments import paid
+
+FIGURES = ("earned", "approved", "paid", "outstanding", "held", "disputed")
+
+
+@dataclass(frozen=True)
+class ContractFigures:
+    contract: str
+    earned: Decimal  # earned to date, as of the latest approved statement
+    approved: Decimal  # sum of total_due over approved statements
+    paid: Decimal
+    outstanding: Decimal  # approved − paid (negative: the vendor was paid more than is due)
+    held: Decimal  # held back on the latest approved statement
+    disputed: Decimal  # sum of `due` of approved lines with an open dispute
+
+
+@dataclass(frozen=True)
+class Balance:
+    vendor: str
+    contracts: list[ContractFigures]
+    totals: dict[str, Decimal]
+
+
+def vendor_balance(session: Session, *, principal: Principal, vendor_key: str) -> Balance:
+    require_role(principal, PARTIES)
+    vendor = repository.organisation_by_key(session, vendor_key)
+    if vendor is None or vendor.kind != OrganisationKind.vendor:
+        raise NotFound(f"No vendor '{vendor_key}'.")
+    if principal.kind == OrganisationKind.vendor:
+        if vendor.id != principal.organisation_id:
+            raise NotFound(f"No vendor '{vendor_key}'.")
+        contracts = repository.contracts_with_vendor(session, vendor.id, None)
+    else:
+        contracts = repository.contracts_with_vendor(session, vendor.id, principal.organisation_id)
+        if not contracts:
+            raise NotFound(f"No vendor '{vendor_key}'.")
+    figures = [contract_figures(session, contract) for contract in contracts]
+    totals = {name: sum((getattr(item, name) for item in figures), ZERO) for name in FIGURES}
+    return Balance(vendor=vendor.key, contracts=figures, totals=totals)
+
+
+def contract_figures(session: Session, contract: Contract) -> ContractFigures:
+    approved = repository.approved_statements(session, contract.id)
+    latest = approved[-1] if approved else None
+    approved_total = sum((s.total_due for s in approved), ZERO)
+    paid_total = sum((paid(s) for s in approved), ZERO)
+    return ContractFigures(
+        contract=contract.key,
+        earned=sum((line.earned for line in latest.lines), ZERO) if latest else ZERO,
+        approved=approved_total,
+        paid=paid_total,
+        outstanding=approved_total - paid_total,
+        held=sum((line.held for line in latest.lines), ZERO) if latest else ZERO,
+        disputed=_disputed(approved),
+    )
+
+
+def _disputed(statements: Sequence[Statement]) -> Decimal:
+    return sum(
+        (dispute.line.due for s in statements for dispute in s.disputes if dispute.is_open),
+        ZERO,
+    )

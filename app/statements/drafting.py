@@ -1,0 +1,202 @@
+"""Drafting a statement (SPEC §3): the due lines of an evaluation, less what earlier approved
+statements already billed for each tranche."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.clock import utcnow
+from app.contracts.access import DISTRICT, contract_for
+from app.engine.money import ZERO, money_display
+from app.engine.tranches import TrancheLine
+from app.errors import Conflict
+from app.evaluation.service import evaluate_stored_contract
+from app.principal import Principal
+from app.statements import repository
+from app.statements.models import Statement, StatementBatch, StatementLine, StatementStatus
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    tranche: str
+    status: str
+    flagged: bool
+    earned: Decimal
+    held: Decimal
+    payable: Decimal
+    previously_billed: Decimal
+    due: Decimal
+    explanation: str
+
+
+def billed_by_tranche(statements: Iterable[Statement]) -> dict[str, Decimal]:
+    """tranche key → sum of its `due` over `statements` (the approved ones, in order)."""
+    billed: dict[str, Decimal] = {}
+    for statement in statements:
+        for line in statement.lines:
+            billed[line.tranche] = billed.get(line.tranche, ZERO) + line.due
+    return billed
+
+
+def statement_lines(
+    tranches: Sequence[TrancheLine],
+    billed: Mapping[str, Decimal],
+    *,
+    as_of: date,
+    version: int,
+    currency: str,
+) -> list[LineDraft]:
+    """One line per due tranche (pending ones are left out; indeterminate ones earn 0 and are
+    flagged), each with due = payable − previously billed. A tranche billed before that is
+    not due here any more (its due date moved, or an amendment removed it) gets a credit
+    line, so the dues of every tranche keep adding up to its latest payable."""
+    lines: list[LineDraft] = []
+    for tranche in tranches:
+        if not tranche.is_due:
+            continue
+        previously = billed.get(tranche.key, ZERO)
+        due = tranche.payable - previously
+        lines.append(
+            LineDraft(
+                tranche=tranche.key,
+                status=tranche.status,
+                flagged=tranche.status == "indeterminate",
+                earned=tranche.earned,
+                held=tranche.held,
+                payable=tranche.payable,
+                previously_billed=previously,
+                due=due,
+                explanation=tranche.explanation + _billing_note(previously, due, currency),
+            )
+        )
+    on_statement = {line.tranche for line in lines}
+    pending = {t.key: t for t in tranches if not t.is_due}
+    for key, previously in billed.items():
+        if key in on_statement or previously == ZERO:
+            continue
+        if key in pending:
+            reason = (
+                f"Not due as of {as_of.isoformat()} under version {version} "
+                f"(due {pending[key].due.isoformat()})."
+            )
+        else:
+            reason = f"No longer a tranche of the contract under version {version}."
+        lines.append(
+            LineDraft(
+                tranche=key,
+                status="not_due",
+                flagged=False,
+                earned=ZERO,
+                held=ZERO,
+                payable=ZERO,
+                previously_billed=previously,
+                due=-previously,
+                explanation=reason + _billing_note(previously, -previously, currency),
+            )
+        )
+    return lines
+
+
+def _billing_note(previously: Decimal, due: Decimal, currency: str) -> str:
+    if previously == ZERO:
+        return ""
+    credit = " (a credit)" if due < 0 else ""
+    return (
+        f" Less {money_display(previously, currency)} billed on earlier approved statements "
+        f"= {money_display(due, currency)} due{credit}."
+    )
+
+
+def draft_statement(
+    session: Session, *, principal: Principal, contract_key: str, as_of: date
+) -> Statement:
+    contract = contract_for(session, principal, contract_key, roles=DISTRICT)
+    if contract.version_in_force is None:
+        raise Conflict(f"Contract '{contract.key}' is not active yet: nothing can be billed.")
+    approved = repository.approved_statements(session, contract.id)
+    latest_as_of = max((s.as_of for s in approved), default=None)
+    if latest_as_of is not None and as_of < latest_as_of:
+        raise Conflict(
+            f"A statement as of {latest_as_of.isoformat()} is already approved; "
+            f"a new statement must be as of that date or later.",
+            extra={"latest_approved_as_of": latest_as_of.isoformat()},
+        )
+    evaluation = evaluate_stored_contract(session, contract=contract, as_of=as_of)
+    result = evaluation.result
+    drafts = statement_lines(
+        result.tranches,
+        billed_by_tranche(approved),
+        as_of=as_of,
+        version=evaluation.version,
+        currency=result.currency,
+    )
+    statement = Statement(
+        id=str(uuid.uuid4()),
+        contract_id=contract.id,
+        version=evaluation.version,
+        as_of=as_of,
+        status=StatementStatus.draft,
+        total_due=sum((line.due for line in drafts), ZERO),
+        engine_version=result.engine_version,
+        fingerprint=evaluation.fingerprint,
+        approvals_before=len(approved),
+        created_at=utcnow(),
+        created_by_key_id=principal.api_key_id,
+    )
+    repository.add(session, statement)
+    repository.add(
+        session,
+        *(
+            StatementLine(statement_id=statement.id, position=position, **_columns(line))
+            for position, line in enumerate(drafts, start=1)
+        ),
+        *(
+            StatementBatch(
+                statement_id=statement.id,
+                position=position,
+                batch_id=batch.id,
+                feed=batch.feed,
+                sha256=batch.sha256,
+                rows=batch.rows,
+            )
+            for position, batch in enumerate(evaluation.batches, start=1)
+        ),
+    )
+    record(
+        session,
+        actor=principal,
+        action="statement.drafted",
+        object_type="statement",
+        object_id=statement.id,
+        contract_key=contract.key,
+        details={
+            "as_of": as_of.isoformat(),
+            "version": statement.version,
+            "total_due": str(statement.total_due),
+            "fingerprint": statement.fingerprint,
+        },
+    )
+    session.commit()
+    session.refresh(statement)
+    return statement
+
+
+def _columns(line: LineDraft) -> dict[str, object]:
+    return {
+        "tranche": line.tranche,
+        "tranche_status": line.status,
+        "flagged": line.flagged,
+        "earned": line.earned,
+        "held": line.held,
+        "payable": line.payable,
+        "previously_billed": line.previously_billed,
+        "due": line.due,
+        "explanation": line.explanation,
+    }

@@ -1,0 +1,86 @@
+"""Queries about statements. Adds and flushes; never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.contracts.models import Contract
+from app.organisations.models import Organisation
+from app.statements.models import Dispute, Statement, StatementStatus
+
+
+def statement_by_id(session: Session, statement_id: str) -> Statement | None:
+    return session.get(Statement, statement_id)
+
+
+def lock_statement(session: Session, statement: Statement) -> None:
+    """Reload the statement under a row lock (SELECT … FOR UPDATE on PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already serialises writers). Its collections reload on next access, so
+    checks made after this see what committed before the lock was granted."""
+    session.refresh(statement, with_for_update=True)
+
+
+def lock_contract(session: Session, contract: Contract) -> None:
+    """Serialise approvals of one contract: each builds on the previous approval count."""
+    session.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
+
+
+def approved_statements(session: Session, contract_id: int) -> Sequence[Statement]:
+    """The contract's approved statements, in approval order."""
+    return session.scalars(
+        select(Statement)
+        .where(
+            Statement.contract_id == contract_id,
+            Statement.status == StatementStatus.approved,
+        )
+        .order_by(Statement.approval_number)
+    ).all()
+
+
+def approval_count(session: Session, contract_id: int) -> int:
+    count = session.scalar(
+        select(func.count())
+        .select_from(Statement)
+        .where(
+            Statement.contract_id == contract_id,
+            Statement.status == StatementStatus.approved,
+        )
+    )
+    return int(count or 0)
+
+
+def statements_of_contract(session: Session, contract_id: int) -> Sequence[Statement]:
+    return session.scalars(
+        select(Statement)
+        .where(Statement.contract_id == contract_id)
+        .order_by(Statement.created_at, Statement.id)
+    ).all()
+
+
+def add(session: Session, *rows: object) -> None:
+    session.add_all(rows)
+    session.flush()
+
+
+def dispute_by_id(session: Session, statement_id: str, dispute_id: str) -> Dispute | None:
+    dispute = session.get(Dispute, dispute_id)
+    if dispute is None or dispute.statement_id != statement_id:
+        return None
+    return dispute
+
+
+def organisation_by_key(session: Session, key: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.key == key))
+
+
+def contracts_with_vendor(
+    session: Session, vendor_id: int, district_id: int | None
+) -> Sequence[Contract]:
+    """The vendor's contracts, or only those with one district when `district_id` is given."""
+    query = select(Contract).where(Contract.vendor_id == vendor_id)
+    if district_id is not None:
+        query = query.where(Contract.district_id == district_id)
+    return session.scalars(query.order_by(Contract.key)).all()

@@ -1,0 +1,168 @@
+"""Turning statements, balances and verifications into the response schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.organisations.models import ApiKey
+from app.statements.balance import Balance
+from app.statements.models import Dispute, Statement
+from app.statements.payments import outstanding, paid
+from app.statements.schemas import (
+    BalanceTotals,
+    BatchCheck,
+    BatchOut,
+    ContractBalance,
+    DisputeOut,
+    FieldCheck,
+    FingerprintCheck,
+    LineCheck,
+    LineOut,
+    PaymentOut,
+    StatementOut,
+    StatementSummary,
+    StatusChange,
+    VendorBalance,
+    VerificationOut,
+)
+from app.statements.verification import AmountCheck, Verification
+
+
+def statement_out(statement: Statement) -> StatementOut:
+    open_lines = {d.line_id for d in statement.disputes if d.is_open}
+    return StatementOut(
+        id=statement.id,
+        contract=statement.contract.key,
+        version=statement.version,
+        as_of=statement.as_of,
+        status=statement.status.value,
+        lines=[
+            LineOut(
+                tranche=line.tranche,
+                status=line.tranche_status,
+                flagged=line.flagged,
+                earned=line.earned,
+                held=line.held,
+                payable=line.payable,
+                previously_billed=line.previously_billed,
+                due=line.due,
+                explanation=line.explanation,
+                disputed=line.id in open_lines,
+            )
+            for line in statement.lines
+        ],
+        total_due=statement.total_due,
+        fingerprint=statement.fingerprint,
+        engine_version=statement.engine_version,
+        batches=[
+            BatchOut(id=b.batch_id, feed=b.feed, sha256=b.sha256, rows=b.rows)
+            for b in statement.batches
+        ],
+        approval_number=statement.approval_number,
+        created_at=statement.created_at,
+        approved_at=statement.approved_at,
+        history=_history(statement),
+        paid=paid(statement),
+        outstanding=outstanding(statement),
+        payments=[
+            PaymentOut(
+                amount=p.amount, paid_on=p.paid_on, reference=p.reference, recorded_at=p.recorded_at
+            )
+            for p in statement.payments
+        ],
+        disputes=[dispute_out(d) for d in statement.disputes],
+    )
+
+
+def _history(statement: Statement) -> list[StatusChange]:
+    changes: list[tuple[str, datetime | None, ApiKey | None]] = [
+        ("draft", statement.created_at, statement.created_by),
+        ("approved", statement.approved_at, statement.approved_by),
+        ("voided", statement.voided_at, statement.voided_by),
+    ]
+    return [
+        StatusChange(status=status, at=at, by=key.organisation.key if key else None)
+        for status, at, key in changes
+        if at is not None
+    ]
+
+
+def statement_summary(statement: Statement) -> StatementSummary:
+    return StatementSummary(
+        id=statement.id,
+        contract=statement.contract.key,
+        version=statement.version,
+        as_of=statement.as_of,
+        status=statement.status.value,
+        total_due=statement.total_due,
+        paid=paid(statement),
+        outstanding=outstanding(statement),
+        created_at=statement.created_at,
+        approved_at=statement.approved_at,
+    )
+
+
+def dispute_out(dispute: Dispute) -> DisputeOut:
+    return DisputeOut(
+        id=dispute.id,
+        line=dispute.line.tranche,
+        reason=dispute.reason,
+        status="open" if dispute.is_open else "resolved",
+        opened_at=dispute.opened_at,
+        resolved_at=dispute.resolved_at,
+        resolution_note=dispute.resolution_note,
+    )
+
+
+def balance_out(balance: Balance) -> VendorBalance:
+    return VendorBalance(
+        vendor=balance.vendor,
+        contracts=[
+            ContractBalance(
+                contract=c.contract,
+                earned=c.earned,
+                approved=c.approved,
+                paid=c.paid,
+                outstanding=c.outstanding,
+                held=c.held,
+                disputed=c.disputed,
+            )
+            for c in balance.contracts
+        ],
+        totals=BalanceTotals(**balance.totals),
+    )
+
+
+def _field(check: AmountCheck) -> FieldCheck:
+    return FieldCheck(recorded=check.recorded, recomputed=check.recomputed, matches=check.matches)
+
+
+def verification_out(verification: Verification) -> VerificationOut:
+    return VerificationOut(
+        statement=verification.statement,
+        matches=verification.matches,
+        fingerprint=FingerprintCheck(
+            recorded=verification.recorded_fingerprint,
+            recomputed=verification.recomputed_fingerprint,
+            matches=verification.fingerprint_matches,
+        ),
+        total_due=_field(verification.total_due),
+        lines=[
+            LineCheck(
+                tranche=line.tranche,
+                matches=line.matches,
+                **{name: _field(check) for name, check in line.amounts.items()},
+            )
+            for line in verification.lines
+        ],
+        batches=[
+            BatchCheck(
+                id=b.id,
+                feed=b.feed,
+                recorded_sha256=b.recorded_sha256,
+                stored_sha256=b.stored_sha256,
+                matches=b.matches,
+            )
+            for b in verification.batches
+        ],
+    )

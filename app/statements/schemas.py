@@ -1,0 +1,194 @@
+"""What the statements API takes and sends back. Money is a decimal string with two places."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+
+from app.engine.money import money_text
+
+
+def _money_in(value: Any) -> Decimal:
+    # JSON numbers are binary floats in most clients: money must arrive as a string.
+    if not isinstance(value, str):
+        raise ValueError('money is a decimal string such as "1250.00", never a JSON number')
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation:
+        raise ValueError(f"'{value}' is not a decimal amount") from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"'{value}' is not a whole number of cents")
+    return amount.quantize(Decimal("0.01"))
+
+
+MONEY_SCHEMA = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["1250.00"]}
+
+MoneyOut = Annotated[
+    Decimal, PlainSerializer(money_text, return_type=str), WithJsonSchema(MONEY_SCHEMA)
+]
+MoneyIn = Annotated[Decimal, BeforeValidator(_money_in), WithJsonSchema(MONEY_SCHEMA)]
+
+
+class DraftRequest(BaseModel):
+    as_of: date = Field(description="The date the statement is made up to (SPEC §1 `as_of`).")
+
+
+class PaymentRequest(BaseModel):
+    amount: MoneyIn = Field(description="More than zero, at most the statement's outstanding.")
+    paid_on: date
+    reference: str = Field(min_length=1, max_length=200, description="e.g. the check number.")
+
+
+class DisputeRequest(BaseModel):
+    line: str = Field(min_length=1, max_length=64, description="A tranche key on the statement.")
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class ResolveRequest(BaseModel):
+    note: str = Field(min_length=1, max_length=5000)
+
+
+class LineOut(BaseModel):
+    tranche: str
+    status: str = Field(description="The tranche's status: earned, not_earned or indeterminate.")
+    flagged: bool = Field(description="Indeterminate: earns 0 here and needs a person's review.")
+    earned: MoneyOut
+    held: MoneyOut
+    payable: MoneyOut
+    previously_billed: MoneyOut = Field(
+        description="Sum of this tranche's `due` on earlier approved statements."
+    )
+    due: MoneyOut = Field(description="payable − previously_billed; negative is a credit.")
+    explanation: str
+    disputed: bool = Field(description="An open dispute stands against this line.")
+
+
+class BatchOut(BaseModel):
+    id: str
+    feed: str
+    sha256: str
+    rows: int
+
+
+class PaymentOut(BaseModel):
+    amount: MoneyOut
+    paid_on: date
+    reference: str
+    recorded_at: datetime
+
+
+class DisputeOut(BaseModel):
+    id: str
+    line: str
+    reason: str
+    status: str = Field(description="open or resolved")
+    opened_at: datetime
+    resolved_at: datetime | None
+    resolution_note: str | None
+
+
+class StatusChange(BaseModel):
+    status: str
+    at: datetime
+    by: str | None = Field(description="The organisation that made the change.")
+
+
+class StatementOut(BaseModel):
+    id: str
+    contract: str
+    version: int
+    as_of: date
+    status: str
+    lines: list[LineOut]
+    total_due: MoneyOut
+    fingerprint: str = Field(description="SHA-256 over version, definition, batches, engine.")
+    engine_version: str
+    batches: list[BatchOut]
+    approval_number: int | None = Field(description="1 for the contract's first approval, …")
+    created_at: datetime
+    approved_at: datetime | None
+    history: list[StatusChange]
+    paid: MoneyOut
+    outstanding: MoneyOut = Field(description="total_due − paid on an approved statement.")
+    payments: list[PaymentOut]
+    disputes: list[DisputeOut]
+
+
+class StatementSummary(BaseModel):
+    id: str
+    contract: str
+    version: int
+    as_of: date
+    status: str
+    total_due: MoneyOut
+    paid: MoneyOut
+    outstanding: MoneyOut
+    created_at: datetime
+    approved_at: datetime | None
+
+
+class FieldCheck(BaseModel):
+    recorded: MoneyOut | None
+    recomputed: MoneyOut | None
+    matches: bool
+
+
+class LineCheck(BaseModel):
+    tranche: str
+    matches: bool
+    earned: FieldCheck
+    held: FieldCheck
+    payable: FieldCheck
+    previously_billed: FieldCheck
+    due: FieldCheck
+
+
+class BatchCheck(BaseModel):
+    id: str
+    feed: str
+    recorded_sha256: str
+    stored_sha256: str | None = Field(description="null when the batch is no longer found.")
+    matches: bool
+
+
+class FingerprintCheck(BaseModel):
+    recorded: str
+    recomputed: str
+    matches: bool
+
+
+class VerificationOut(BaseModel):
+    statement: str
+    matches: bool = Field(description="Every amount, every batch and the fingerprint agree.")
+    fingerprint: FingerprintCheck
+    total_due: FieldCheck
+    lines: list[LineCheck]
+    batches: list[BatchCheck]
+
+
+class ContractBalance(BaseModel):
+    contract: str
+    earned: MoneyOut = Field(description="Earned to date on the latest approved statement.")
+    approved: MoneyOut = Field(description="Sum of total_due of approved statements.")
+    paid: MoneyOut
+    outstanding: MoneyOut = Field(description="approved − paid; negative: the vendor owes.")
+    held: MoneyOut = Field(description="Held back on the latest approved statement.")
+    disputed: MoneyOut = Field(description="Sum of `due` of approved lines under open dispute.")
+
+
+class BalanceTotals(BaseModel):
+    earned: MoneyOut
+    approved: MoneyOut
+    paid: MoneyOut
+    outstanding: MoneyOut
+    held: MoneyOut
+    disputed: MoneyOut
+
+
+class VendorBalance(BaseModel):
+    vendor: str
+    contracts: list[ContractBalance]
+    totals: BalanceTotals

@@ -1,0 +1,39 @@
+"""The statements use cases, in one place for routers, reports and the CLI.
+
+Each lives in the module of its use case: drafting, review (read, approve, void, disputes),
+payments, balance, verification. Each write use case commits exactly once.
+"""
+
+from __future__ import annotations
+
+from app.statements.balance import Balance, ContractFigures, contract_figures, vendor_balance
+from app.statements.drafting import draft_statement
+from app.statements.payments import outstanding, paid, record_payment
+from app.statements.review import (
+    approve_statement,
+    get_statement,
+    list_statements,
+    open_dispute,
+    resolve_dispute,
+    void_statement,
+)
+from app.statements.verification import Verification, verify_statement
+
+__all__ = [
+    "Balance",
+    "ContractFigures",
+    "Verification",
+    "approve_statement",
+    "contract_figures",
+    "draft_statement",
+    "get_statement",
+    "list_statements",
+    "open_dispute",
+    "outstanding",
+    "paid",
+    "record_payment",
+    "resolve_dispute",
+    "vendor_balance",
+    "verify_statement",
+    "void_statement",
+]
