@@ -29,3 +29,21 @@ def amended_contract(client, world, active_contract, definition) -> str:  # type
         )
         assert response.status_code == 200, response.text
     return active_contract
+
+
+def disable_append_only_guard(session) -> None:  # type: ignore[no-untyped-def]
+    """What a malicious database administrator would do first: switch off the triggers that
+    refuse UPDATE and DELETE on audit_entries (inside the test's transaction, so undone)."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
+    else:
+        session.execute(text("DROP TRIGGER audit_entries_no_update"))
+        session.execute(text("DROP TRIGGER audit_entries_no_delete"))
+
+
+@pytest.fixture
+def tamperable(db_session):  # type: ignore[no-untyped-def]
+    disable_append_only_guard(db_session)
+    return db_session

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from app.audit.chain import GENESIS_HASH, entry_hash
 from app.audit.models import AuditEntry
@@ -36,9 +38,9 @@ def test_districts_may_verify_and_vendors_may_not(client, world, active_contract
     assert vendor.status_code == 403
 
 
-def test_an_empty_log_verifies(client, world, db_session):
-    db_session.execute(text("DELETE FROM audit_entries"))
-    db_session.execute(
+def test_an_empty_log_verifies(client, world, tamperable):
+    tamperable.execute(text("DELETE FROM audit_entries"))
+    tamperable.execute(
         text("UPDATE audit_chain_head SET last_hash = :genesis, last_entry_id = NULL"),
         {"genesis": GENESIS_HASH},
     )
@@ -51,10 +53,10 @@ def test_an_empty_log_verifies(client, world, db_session):
     }
 
 
-def test_an_altered_entry_is_reported_at_that_entry(client, world, amended_contract, db_session):
-    ids = _ids(db_session)
+def test_an_altered_entry_is_reported_at_that_entry(client, world, amended_contract, tamperable):
+    ids = _ids(tamperable)
     target = ids[len(ids) // 2]
-    db_session.execute(
+    tamperable.execute(
         text("UPDATE audit_entries SET details = :forged WHERE id = :id"),
         {"forged": '{"version":99}', "id": target},
     )
@@ -66,15 +68,15 @@ def test_an_altered_entry_is_reported_at_that_entry(client, world, amended_contr
 
 
 def test_an_altered_entry_with_a_recomputed_hash_breaks_the_next_link(
-    client, world, amended_contract, db_session
+    client, world, amended_contract, tamperable
 ):
     # A careful forger rewrites the entry's own hash too; the next entry still points at the old one.
-    ids = _ids(db_session)
+    ids = _ids(tamperable)
     target = ids[-3]
-    entry = db_session.get(AuditEntry, target)
+    entry = tamperable.get(AuditEntry, target)
     entry.details = '{"version":99}'
     entry.entry_hash = recomputed_hash(entry)
-    db_session.flush()
+    tamperable.flush()
     body = _verify(client, world.headers["tx-state-audit"])
     assert body["ok"] is False
     assert body["first_broken"]["entry_id"] == ids[-2]
@@ -82,11 +84,11 @@ def test_an_altered_entry_with_a_recomputed_hash_breaks_the_next_link(
 
 
 def test_a_deleted_entry_breaks_the_chain_at_its_successor(
-    client, world, amended_contract, db_session
+    client, world, amended_contract, tamperable
 ):
-    ids = _ids(db_session)
+    ids = _ids(tamperable)
     removed = ids[-3]
-    db_session.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": removed})
+    tamperable.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": removed})
     body = _verify(client, world.headers["ector-isd"])
     assert body["ok"] is False
     assert body["first_broken"]["entry_id"] == ids[-2]
@@ -94,10 +96,10 @@ def test_a_deleted_entry_breaks_the_chain_at_its_successor(
 
 
 def test_deleting_the_newest_entry_is_caught_by_the_chain_head(
-    client, world, amended_contract, db_session
+    client, world, amended_contract, tamperable
 ):
-    ids = _ids(db_session)
-    db_session.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": ids[-1]})
+    ids = _ids(tamperable)
+    tamperable.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": ids[-1]})
     body = _verify(client, world.headers["ector-isd"])
     assert body["ok"] is False
     assert body["first_broken"]["entry_id"] == ids[-1]
@@ -120,3 +122,16 @@ def test_the_hash_covers_every_recorded_field(client, world, active_contract, db
     assert entry_hash(**fields) == entry.entry_hash
     for name, forged in [("action", "contract.withdrawn"), ("object_id", "x"), ("api_key_id", 999)]:
         assert entry_hash(**(fields | {name: forged})) != entry.entry_hash
+
+
+def test_the_database_refuses_to_update_or_delete_an_entry(
+    client, world, active_contract, db_session
+):
+    target = _ids(db_session)[-1]
+    for statement in (
+        "UPDATE audit_entries SET details = '{}' WHERE id = :id",
+        "DELETE FROM audit_entries WHERE id = :id",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), db_session.begin_nested():
+            db_session.execute(text(statement), {"id": target})
+    assert _verify(client, world.headers["ector-isd"])["ok"] is True
