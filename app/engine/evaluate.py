@@ -54,7 +54,7 @@ def evaluate_from_totals(
     then max_total and holdback (also rounded half-up to the cent) are applied in cents.
     """
     population = select_population(definition, roster)
-    ids = pd.Index(population["student_id"].astype(str), name="student_id")
+    ids = population["student_id"].astype(str).to_numpy(dtype=object)
     measures = compute_measures(definition, ids, assessments, usage_totals)
     eligible = all_conditions(definition.eligibility, measures, len(ids))
     metrics = {

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -67,6 +67,36 @@ def usage_windows(definition: Definition) -> dict[str, UsageWindow]:
     }
 
 
+def positions_in(ids: npt.NDArray[np.object_], values: npt.NDArray[np.object_]) -> Ints:
+    """For each of ``values``, its position in the unique ``ids``, or −1 if absent.
+
+    One factorisation of both arrays together: pandas numbers values in order of first
+    appearance, so the ids (first, and unique) get codes 0..n−1. That is one hash pass over
+    the strings, measured several times faster than ``Index.get_indexer`` on object ids.
+    """
+    codes, _ = pd.factorize(np.concatenate([ids, values]))
+    found = codes[len(ids) :]
+    return np.where((found >= 0) & (found < len(ids)), found, -1).astype(np.int64)
+
+
+def factorize_runs(values: npt.NDArray[np.object_]) -> tuple[Ints, npt.NDArray[np.object_]]:
+    """``pd.factorize`` that hashes each run of equal neighbours once.
+
+    Usage logs usually arrive grouped by student (an export, an ORDER BY), so comparing
+    neighbours and hashing only run heads is much cheaper than hashing every row; in the
+    worst case (no runs at all) it costs one extra comparison pass.
+    """
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    change = np.empty(len(values), dtype=np.bool_)
+    change[0] = True
+    np.not_equal(values[1:], values[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    run_codes, uniques = pd.factorize(values[starts])
+    lengths = np.diff(np.append(starts, len(values)))
+    return np.repeat(run_codes.astype(np.int64), lengths), np.asarray(uniques, dtype=object)
+
+
 def usage_totals(definition: Definition, usage: pd.DataFrame) -> dict[str, pd.Series]:
     """Per usage measure, each student's total: a Series student_id → int64 in the input's
     units (minutes in thousandths, whole sessions). Students without rows may be absent;
@@ -74,31 +104,44 @@ def usage_totals(definition: Definition, usage: pd.DataFrame) -> dict[str, pd.Se
     windows = usage_windows(definition)
     if not windows:
         return {}
-    # Factorise the ids once: grouping by small integer codes is far cheaper than hashing
-    # five million strings again for every measure.
-    codes, students = pd.factorize(usage["student_id"], sort=False)
+    codes, students = factorize_runs(usage["student_id"].to_numpy(dtype=object))
+    index = pd.Index(students, dtype=object, name="student_id")
     days = pd.to_datetime(usage["date"]).to_numpy(dtype="datetime64[ns]")
+    columns = {
+        field: usage[field].to_numpy(dtype=np.int64)
+        for field in {w.field for w in windows.values()}
+    }
     totals: dict[UsageWindow, pd.Series] = {}
     result: dict[str, pd.Series] = {}
     for name, window in windows.items():
         if window not in totals:
             start = np.datetime64(window.start, "ns")
             stop = np.datetime64(window.end + timedelta(days=1), "ns")  # end day inclusive
-            inside = (days >= start) & (days < stop)
-            amounts = usage[window.field].to_numpy(dtype=np.int64)
+            amounts = np.where((days >= start) & (days < stop), columns[window.field], 0)
             sums = np.zeros(len(students), dtype=np.int64)
-            np.add.at(sums, codes[inside], amounts[inside])
-            totals[window] = pd.Series(sums, index=pd.Index(students, name="student_id"))
+            np.add.at(sums, codes, amounts)  # integer sums: exact, unlike bincount's floats
+            totals[window] = pd.Series(sums, index=index)
         result[name] = totals[window]
     return result
 
 
-def usage_measure(name: str, field: str, totals: pd.Series | None, ids: pd.Index) -> MeasureValues:
-    """A usage total for every population student; no rows means 0, never null."""
-    if totals is None or totals.empty:
-        values = np.zeros(len(ids), dtype=np.int64)
-    else:
-        values = totals.reindex(ids, fill_value=0).to_numpy(dtype=np.int64)
+def usage_measure(
+    name: str,
+    field: str,
+    totals: pd.Series | None,
+    ids: npt.NDArray[np.object_],
+    positions: dict[int, Ints],
+) -> MeasureValues:
+    """A usage total for every population student; no rows means 0, never null.
+    ``positions`` caches where each totals index's students sit in the population."""
+    values = np.zeros(len(ids), dtype=np.int64)
+    if totals is not None and not totals.empty:
+        key = id(totals.index)
+        if key not in positions:
+            positions[key] = positions_in(ids, totals.index.to_numpy(dtype=object))
+        where = positions[key]
+        found = where >= 0
+        values[where[found]] = totals.to_numpy(dtype=np.int64)[found]
     present = np.ones(len(ids), dtype=np.bool_)
     return MeasureValues(name, "number", USAGE_SCALE[field], values, present)
 
@@ -113,23 +156,46 @@ class Scores:
     has_growth_target: Bools
 
 
-def window_scores(assessments: pd.DataFrame, assessment: str, window: str, ids: pd.Index) -> Scores:
-    """The score and growth target (thousandths) of each population student in one window."""
-    rows = assessments[
-        (assessments["assessment"] == assessment) & (assessments["window"] == window)
-    ]
-    rows = rows.set_index("student_id")
-    if not rows.index.is_unique:
-        raise ValueError(f"more than one {assessment} score in {window} for a student")
-    aligned = rows.reindex(ids)
-    score = aligned["score"]
-    target = aligned["growth_target"]
-    return Scores(
-        score=score.fillna(0).to_numpy(dtype=np.int64),
-        has_score=score.notna().to_numpy(dtype=np.bool_),
-        growth_target=target.fillna(0).to_numpy(dtype=np.int64),
-        has_growth_target=target.notna().to_numpy(dtype=np.bool_),
-    )
+def window_scores(
+    assessments: pd.DataFrame, pairs: set[tuple[str, str]], ids: npt.NDArray[np.object_]
+) -> dict[tuple[str, str], Scores]:
+    """The score and growth target (thousandths) of each population student in each
+    (assessment, window) pair; students are matched once for all pairs."""
+    size = len(ids)
+    positions = positions_in(ids, assessments["student_id"].to_numpy(dtype=object))
+    assessment_codes, assessment_names = pd.factorize(assessments["assessment"])
+    window_codes, window_names = pd.factorize(assessments["window"])
+    score = assessments["score"].to_numpy(dtype=np.int64)
+    target_column = assessments["growth_target"]
+    target = target_column.fillna(0).to_numpy(dtype=np.int64)
+    has_target = target_column.notna().to_numpy(dtype=np.bool_)
+    result: dict[tuple[str, str], Scores] = {}
+    for assessment, window in pairs:
+        aligned = Scores(
+            score=np.zeros(size, dtype=np.int64),
+            has_score=np.zeros(size, dtype=np.bool_),
+            growth_target=np.zeros(size, dtype=np.int64),
+            has_growth_target=np.zeros(size, dtype=np.bool_),
+        )
+        a_code = _code(assessment_names, assessment)
+        w_code = _code(window_names, window)
+        rows = np.flatnonzero(
+            (assessment_codes == a_code) & (window_codes == w_code) & (positions >= 0)
+        )
+        where = positions[rows]
+        if len(where) and np.bincount(where, minlength=size).max() > 1:
+            raise ValueError(f"more than one {assessment} score in {window} for a student")
+        aligned.score[where] = score[rows]
+        aligned.has_score[where] = True
+        aligned.growth_target[where] = target[rows]
+        aligned.has_growth_target[where] = has_target[rows]
+        result[(assessment, window)] = aligned
+    return result
+
+
+def _code(names: Any, name: str) -> int:
+    matches = np.flatnonzero(np.asarray(names, dtype=object) == name)
+    return int(matches[0]) if len(matches) else -2  # -2 matches no row (-1 is a null)
 
 
 def assessment_measure(
@@ -172,19 +238,18 @@ def needed_windows(definition: Definition) -> set[tuple[str, str]]:
 
 def compute_measures(
     definition: Definition,
-    ids: pd.Index,
+    ids: npt.NDArray[np.object_],
     assessments: pd.DataFrame,
     totals: dict[str, pd.Series],
 ) -> dict[str, MeasureValues]:
     """Every measure of the definition for the population ``ids`` (in that order)."""
-    scores = {
-        pair: window_scores(assessments, pair[0], pair[1], ids)
-        for pair in sorted(needed_windows(definition))
-    }
+    scores = window_scores(assessments, needed_windows(definition), ids)
+    positions: dict[int, Ints] = {}
     result: dict[str, MeasureValues] = {}
     for name, measure in definition.measures.items():
         if isinstance(measure, UsageMeasure):
-            result[name] = usage_measure(name, measure.usage, totals.get(name), ids)
+            series = totals.get(name)
+            result[name] = usage_measure(name, measure.usage, series, ids, positions)
         else:
             result[name] = assessment_measure(name, measure, scores)
     return result
