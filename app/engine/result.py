@@ -113,10 +113,7 @@ def students_frame(detail: PopulationDetail, metrics: dict[str, MetricResult]) -
             flags[~measure.present] = pd.NA
             frame[column] = flags
         else:
-            frame[column] = [
-                decimal_text(int(value), measure.scale) if present else None
-                for value, present in zip(measure.values, measure.present, strict=True)
-            ]
+            frame[column] = decimal_texts(measure.values, measure.present, measure.scale)
     frame["eligible"] = detail.eligible
     for name, result in metrics.items():
         frame[f"{name}.base"] = result.in_base
@@ -124,6 +121,16 @@ def students_frame(detail: PopulationDetail, metrics: dict[str, MetricResult]) -
         if result.met is not None:
             frame[f"{name}.met"] = result.met
     return frame
+
+
+def decimal_texts(values: np.ndarray, present: np.ndarray, scale: int) -> pd.Series:
+    """Exact decimal text of each value (None when absent), formatting each distinct value
+    once: scores and totals repeat a lot across 100,000 students."""
+    distinct, inverse = np.unique(values, return_inverse=True)
+    texts = np.array([decimal_text(int(value), scale) for value in distinct], dtype=object)
+    column = texts[inverse.reshape(-1)] if len(values) else np.zeros(0, dtype=object)
+    column[~present] = None
+    return pd.Series(column, dtype=object)
 
 
 def decimal_text(units: int, scale: int) -> str:
