@@ -105,6 +105,7 @@ def statement_summary(statement: Statement) -> StatementSummary:
 def dispute_out(dispute: Dispute) -> DisputeOut:
     return DisputeOut(
         id=dispute.id,
+        statement=dispute.statement_id,
         line=dispute.line.tranche,
         reason=dispute.reason,
         status="open" if dispute.is_open else "resolved",

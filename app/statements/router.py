@@ -41,6 +41,10 @@ IfMatch = Annotated[
     Header(description="The ETag you read; refused with 412 if the statement changed since."),
 ]
 
+ETAG_HEADER = {
+    "headers": {"ETag": {"description": "Send it back as If-Match.", "schema": {"type": "string"}}}
+}
+
 
 def _with_etag(response: Response, statement: Statement) -> StatementOut:
     response.headers["ETag"] = statement_etag(statement)
@@ -51,6 +55,7 @@ def _with_etag(response: Response, statement: Statement) -> StatementOut:
     "/contracts/{key}/statements",
     status_code=status.HTTP_201_CREATED,
     response_model=StatementOut,
+    responses={201: ETAG_HEADER},
 )
 def draft_statement(
     key: str, body: DraftRequest, session: SessionDep, principal: PrincipalDep, response: Response
@@ -69,7 +74,7 @@ def list_statements(
     return [statement_summary(s) for s in statements]
 
 
-@router.get("/statements/{statement_id}", response_model=StatementOut)
+@router.get("/statements/{statement_id}", response_model=StatementOut, responses={200: ETAG_HEADER})
 def read_statement(
     statement_id: str, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> StatementOut:
@@ -77,7 +82,9 @@ def read_statement(
     return _with_etag(response, statement)
 
 
-@router.post("/statements/{statement_id}/approve", response_model=StatementOut)
+@router.post(
+    "/statements/{statement_id}/approve", response_model=StatementOut, responses={200: ETAG_HEADER}
+)
 def approve_statement(
     statement_id: str,
     session: SessionDep,
@@ -103,6 +110,7 @@ def void_statement(
     "/statements/{statement_id}/payments",
     status_code=status.HTTP_201_CREATED,
     response_model=StatementOut,
+    responses={201: ETAG_HEADER},
 )
 def record_payment(
     statement_id: str,

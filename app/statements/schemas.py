@@ -25,11 +25,12 @@ def _money_in(value: Any) -> Decimal:
 
 
 MONEY_SCHEMA = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["1250.00"]}
+MONEY_INPUT_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "examples": ["1250.00"]}
 
 MoneyOut = Annotated[
     Decimal, PlainSerializer(money_text, return_type=str), WithJsonSchema(MONEY_SCHEMA)
 ]
-MoneyIn = Annotated[Decimal, BeforeValidator(_money_in), WithJsonSchema(MONEY_SCHEMA)]
+MoneyIn = Annotated[Decimal, BeforeValidator(_money_in), WithJsonSchema(MONEY_INPUT_SCHEMA)]
 
 
 class DraftRequest(BaseModel):
@@ -82,6 +83,7 @@ class PaymentOut(BaseModel):
 
 class DisputeOut(BaseModel):
     id: str
+    statement: str
     line: str
     reason: str
     status: str = Field(description="open or resolved")

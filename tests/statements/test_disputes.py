@@ -22,7 +22,8 @@ def test_the_vendor_disputes_a_line_and_the_district_resolves_it(
 ):
     statement = approved_statement["id"]
     opened = dispute(desk, statement)
-    assert (opened["line"], opened["status"], opened["resolved_at"]) == ("fidelity", "open", None)
+    assert (opened["statement"], opened["line"]) == (statement, "fidelity")
+    assert (opened["status"], opened["resolved_at"]) == ("open", None)
     shown = desk.call("GET", f"/v1/statements/{statement}", "ector-isd", 200)
     assert [line["disputed"] for line in shown["lines"]] == [False, True]
     assert shown["disputes"][0]["id"] == opened["id"]
