@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -20,11 +21,14 @@ DPI = 110
 INK = "#1f3b57"
 ACCENT = "#c8553d"
 MUTED = "#9aa5b1"
+DOTS_LIMIT = 3000
 
 
 def _figure() -> tuple[Figure, object]:
-    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+    figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(figure)
+    # Fixed margins: constrained layout costs more than the drawing itself.
+    figure.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=0.2)
     axes = figure.add_subplot()
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color="#e4e7eb", linewidth=0.8)
@@ -44,28 +48,33 @@ def _empty(axes: object, message: str) -> None:
     axes.set_yticks([])  # type: ignore[attr-defined]
 
 
+def _plot_numbers(values: Sequence[Decimal | str]) -> np.ndarray:
+    # Decimal text straight to float64 in C: fast for 100,000 students, and only ever drawn.
+    return np.asarray([str(v) for v in values], dtype=np.str_).astype(np.float64)
+
+
 def growth_distribution(
-    values: Sequence[Decimal], *, measure: str, target: Decimal | None
+    values: Sequence[Decimal | str], *, measure: str, target: Decimal | None
 ) -> bytes:
     """Histogram of each student's growth; a vertical line marks a common growth target."""
     figure, axes = _figure()
     axes.set_title(f"Growth distribution ({measure})", loc="left", fontsize=10)  # type: ignore[attr-defined]
-    if not values:
+    if not len(values):
         _empty(axes, "No student has both scores yet")
         return _png(figure)
-    numbers = [float(v) for v in values]
-    bins = min(30, max(5, len(set(numbers))))
+    numbers = _plot_numbers(values)
+    bins = min(30, max(5, len(np.unique(numbers))))
     axes.hist(numbers, bins=bins, color=INK, edgecolor="white")  # type: ignore[attr-defined]
     if target is not None:
         axes.axvline(float(target), color=ACCENT, linestyle="--", label=f"target {target}")  # type: ignore[attr-defined]
-        axes.legend(frameon=False, fontsize=8)  # type: ignore[attr-defined]
+        axes.legend(frameon=False, fontsize=8, loc="upper left")  # type: ignore[attr-defined]
     axes.set_xlabel("growth (score points)")  # type: ignore[attr-defined]
     axes.set_ylabel("students")  # type: ignore[attr-defined]
     return _png(figure)
 
 
 def dosage_vs_growth(
-    points: Sequence[tuple[Decimal, Decimal]],
+    points: Sequence[tuple[Decimal | str, Decimal | str]],
     *,
     dosage_measure: str,
     growth_measure: str,
@@ -79,12 +88,16 @@ def dosage_vs_growth(
     if not points:
         _empty(axes, "No student has both a dosage and a growth value")
         return _png(figure)
-    axes.scatter(  # type: ignore[attr-defined]
-        [float(x) for x, _ in points], [float(y) for _, y in points], s=12, color=INK, alpha=0.6
-    )
+    xs = _plot_numbers([x for x, _ in points])
+    ys = _plot_numbers([y for _, y in points])
+    if len(points) > DOTS_LIMIT:
+        # Beyond a few thousand dots a scatter is an ink blot (and slow): show density instead.
+        axes.hexbin(xs, ys, gridsize=40, cmap="Blues", mincnt=1)  # type: ignore[attr-defined]
+    else:
+        axes.scatter(xs, ys, s=12, color=INK, alpha=0.6)  # type: ignore[attr-defined]
     if gate is not None:
         axes.axvline(float(gate), color=ACCENT, linestyle="--", label=f"gate {gate}")  # type: ignore[attr-defined]
-        axes.legend(frameon=False, fontsize=8)  # type: ignore[attr-defined]
+        axes.legend(frameon=False, fontsize=8, loc="upper left")  # type: ignore[attr-defined]
     axes.set_xlabel(dosage_measure)  # type: ignore[attr-defined]
     axes.set_ylabel(growth_measure)  # type: ignore[attr-defined]
     return _png(figure)
@@ -102,17 +115,27 @@ def payments_over_time(
     if not payments and not approved:
         _empty(axes, "No statement approved and no payment recorded yet")
         return _png(figure)
+    last_day = max(d for d, _ in [*payments, *approved])
     for series, label, colour in ((approved, "approved", MUTED), (payments, "paid", INK)):
         if not series:
             continue
         ordered = sorted(series)
+        days = [d for d, _ in ordered]
         running, cumulative = Decimal(0), []
         for _, amount in ordered:
-            running += amount
+            running += amount  # summed exactly; only the finished total becomes a float
             cumulative.append(float(running))
-        axes.step([d for d, _ in ordered], cumulative, where="post", label=label, color=colour)  # type: ignore[attr-defined]
-        axes.plot([d for d, _ in ordered], cumulative, "o", color=colour, markersize=4)  # type: ignore[attr-defined]
+        # Each line runs on to the last day shown, so a total reached early stays visible.
+        axes.step(
+            [*days, last_day],
+            [*cumulative, cumulative[-1]],
+            where="post",
+            label=label,
+            color=colour,
+        )  # type: ignore[attr-defined]
+        axes.plot(days, cumulative, "o", color=colour, markersize=4)  # type: ignore[attr-defined]
+    axes.set_ylim(bottom=0)  # type: ignore[attr-defined]
     axes.set_ylabel(f"cumulative ({currency})")  # type: ignore[attr-defined]
-    axes.legend(frameon=False, fontsize=8)  # type: ignore[attr-defined]
+    axes.legend(frameon=False, fontsize=8, loc="lower right")  # type: ignore[attr-defined]
     figure.autofmt_xdate()
     return _png(figure)

@@ -42,16 +42,17 @@ def _points(series: list[MoneyPoint]) -> list[tuple[date, Decimal]]:
 
 def chart_images(report: ContractReport) -> dict[str, str]:
     data = report.charts
-    growth = [Decimal(v) for v in data.growth_values]
     target = Decimal(data.growth_target) if data.growth_target is not None else None
     gate = Decimal(data.dosage_gate) if data.dosage_gate is not None else None
     return {
         "growth": _data_uri(
-            charts.growth_distribution(growth, measure=data.growth_measure or "—", target=target)
+            charts.growth_distribution(
+                data.growth_values, measure=data.growth_measure or "—", target=target
+            )
         ),
         "dosage": _data_uri(
             charts.dosage_vs_growth(
-                [(Decimal(x), Decimal(y)) for x, y in data.dosage_growth_points],
+                data.dosage_growth_points,
                 dosage_measure=data.dosage_measure or "—",
                 growth_measure=data.growth_measure or "—",
                 gate=gate,
