@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import admin, demo, evaluate, serve
+from app.cli import admin, demo, evaluate, serve, synth
 
 cli = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Tranche: outcome-based contract ledger."
@@ -12,6 +12,7 @@ cli = typer.Typer(
 cli.command("evaluate")(evaluate.evaluate_command)
 cli.command("serve")(serve.serve_command)
 cli.command("demo")(demo.demo_command)
+cli.command("synth")(synth.synth_command)
 cli.add_typer(admin.db, name="db")
 cli.add_typer(admin.org, name="org")
 cli.add_typer(admin.key, name="key")
