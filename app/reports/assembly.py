@@ -40,6 +40,7 @@ from app.reports.schemas import (
     FidelitySection,
     MetricRow,
     MoneyPoint,
+    PaymentRow,
     ReportMeta,
     Totals,
     TrancheRow,
@@ -219,7 +220,7 @@ def _breakdowns(
 def _charts(
     definition: Definition,
     stored: StoredEvaluation,
-    payments: list,  # type: ignore[type-arg]
+    payments: list[PaymentRow],
     approved: list[MoneyPoint],
 ) -> ChartData:
     result = stored.result

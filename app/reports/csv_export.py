@@ -70,8 +70,8 @@ def report_rows(report: ContractReport) -> Iterator[Row]:
             continue
         yield "breakdown", item, "students", row.students
         yield "breakdown", item, "eligible", row.eligible
-        for name, metric in (row.metrics or {}).items():
-            for field, value in metric.model_dump().items():
+        for name, group_metric in (row.metrics or {}).items():
+            for field, value in group_metric.model_dump().items():
                 yield "breakdown", item, f"{name}.{field}", value
     yield from _fields("evaluation", "", report.evaluation.model_dump(mode="json"))
 

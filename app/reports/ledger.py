@@ -25,7 +25,10 @@ from app.statements.payments import paid
 def ledger_section(session: Session, contract: Contract) -> tuple[LedgerSection, list[MoneyPoint]]:
     """The ledger as recorded now, and the approved totals by approval date (for the chart)."""
     statements = repository.statements_of_contract(session, contract.id)
-    rows, payments, disputes, approved = [], [], [], []
+    rows: list[StatementRow] = []
+    payments: list[PaymentRow] = []
+    disputes: list[DisputeRow] = []
+    approved: list[MoneyPoint] = []
     for statement in statements:
         rows.append(
             StatementRow(
