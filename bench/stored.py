@@ -1,0 +1,218 @@
+"""A stored contract over HTTP (PostgreSQL by default): evaluation at 10k and 100k students beside the
+raw SQL aggregate it needs, statement draft + approve at the largest size, and the read
+endpoints under load.
+
+Run: ``.venv/bin/python bench/stored.py [--students 10000 100000] [--database sqlite] [--quick]``.
+
+The service runs under uvicorn in its own process on 127.0.0.1, on a fresh, migrated
+PostgreSQL database (or a SQLite file with ``--database sqlite``). Each size is its own contract (the engine benchmark's: every measure,
+metric and tranche kind) with its roster, three assessment windows and ~48 usage rows per
+student posted over HTTP. Then:
+- evaluation: ``GET /evaluation`` at three different as_of dates (each a different
+  evaluation, never answered from a cache), best of three, beside the bare
+  ``SELECT student_id, sum(minutes) … GROUP BY student_id`` over the same rows fetched by
+  the bare driver, psycopg or sqlite3 (best of three);
+- statements: draft (``POST /statements``, an as_of not evaluated before) and approve;
+- load: 50 concurrent clients, 2,000 requests (60 s cap) on each of GET contract, GET
+  evaluation (the same as_of again, so answered from the evaluation cache) and GET vendor
+  balance, after one warm-up request each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from datetime import date
+from typing import Any
+
+import httpx
+import psycopg
+from harness import (
+    Row,
+    check,
+    count_label,
+    csv_rows,
+    database,
+    emit,
+    server,
+    synthetic_files,
+    timed,
+)
+from load import run_load
+from world import DISTRICT, VENDOR, post_feed, prepare
+
+SIZES = [10_000, 100_000]
+QUICK_SIZES = [1_000]
+EVALUATION_DATES = ["2027-06-30", "2027-06-29", "2027-06-28"]
+STATEMENT_DATE = "2027-07-01"
+USAGE_WINDOW = (date(2026, 9, 1), date(2027, 5, 15))
+RAW_SUM = """
+SELECT student_id, sum(minutes) FROM usage_rows
+WHERE batch_id IN ({batches}) AND date BETWEEN {start} AND {end}
+GROUP BY student_id
+"""
+USAGE_BATCHES = """
+SELECT b.id FROM batches b JOIN contracts c ON c.id = b.contract_id
+WHERE c.key = {key} AND b.feed = 'usage' AND b.status = 'accepted'
+"""
+NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+
+
+def load_contract(
+    client: httpx.Client, headers: dict[str, dict[str, str]], key: str, students: int
+) -> tuple[int, float]:
+    """Post the three feeds; returns the usage row count and the usage POST's seconds."""
+    files = synthetic_files(students)
+    post_feed(client, headers, key, "roster", files["roster"])
+    post_feed(client, headers, key, "assessments", files["assessments"])
+    seconds, _ = post_feed(client, headers, key, "usage", files["usage"])
+    return csv_rows(files["usage"]), seconds
+
+
+def evaluation_seconds(client: httpx.Client, headers: dict[str, str], key: str) -> float:
+    times = []
+    for as_of in EVALUATION_DATES:
+        seconds, response = timed(
+            lambda as_of=as_of: client.get(
+                f"/v1/contracts/{key}/evaluation", params={"as_of": as_of}, headers=headers
+            )
+        )
+        check(response)
+        times.append(seconds)
+    return min(times)
+
+
+def raw_aggregate_seconds(url: str, key: str) -> float:
+    """The one query the evaluation cannot do without, from the bare driver, no service."""
+    if url.startswith("sqlite:///"):
+        connection: Any = sqlite3.connect(url.removeprefix("sqlite:///"))
+        mark = "?"
+    else:
+        connection = psycopg.connect(url)
+        mark = "%s"
+    try:
+        query = USAGE_BATCHES.format(key=mark)
+        batches = [row[0] for row in connection.execute(query, (key,)).fetchall()]
+        query = RAW_SUM.format(batches=", ".join([mark] * len(batches)), start=mark, end=mark)
+        parameters = (*batches, *(day.isoformat() for day in USAGE_WINDOW))
+        times = []
+        for _ in range(3):
+            seconds, _ = timed(lambda: connection.execute(query, parameters).fetchall())
+            times.append(seconds)
+    finally:
+        connection.close()
+    return min(times)
+
+
+def measure(kind: str, sizes: list[int], requests: int, clients: int) -> list[Row]:
+    keys = {students: f"stored-{students}" for students in sizes}
+    rows = []
+    with database(kind, "stored") as url:
+        headers = prepare(url, list(keys.values()))
+        with server(url) as base_url, httpx.Client(base_url=base_url, timeout=3600) as client:
+            for students, key in keys.items():
+                usage, post = load_contract(client, headers, key, students)
+                evaluation = evaluation_seconds(client, headers[DISTRICT], key)
+                raw = raw_aggregate_seconds(url, key)
+                rows.append(
+                    Row(
+                        what=f"HTTP evaluation of a stored contract, {NAMES[kind]}",
+                        size=f"{count_label(students)} students, {usage / 1e6:.1f}M usage rows",
+                        figure=(
+                            f"{evaluation:.2f} s; raw SQL GROUP BY {raw:.2f} s → "
+                            f"{evaluation / raw:.1f}× raw (usage POST took {post:.1f} s)"
+                        ),
+                        numbers={
+                            "students": students,
+                            "usage_rows": usage,
+                            "seconds": evaluation,
+                            "raw_seconds": raw,
+                            "ratio_to_raw": evaluation / raw,
+                            "usage_post_seconds": post,
+                        },
+                    )
+                )
+            largest = keys[sizes[-1]]
+            rows.append(statement_row(client, headers, largest, sizes[-1]))
+            rows += load_rows(base_url, client, headers, largest, requests, clients)
+    return rows
+
+
+def statement_row(
+    client: httpx.Client, headers: dict[str, dict[str, str]], key: str, students: int
+) -> Row:
+    draft, response = timed(
+        lambda: client.post(
+            f"/v1/contracts/{key}/statements",
+            json={"as_of": STATEMENT_DATE},
+            headers=headers[DISTRICT],
+        )
+    )
+    statement = check(response).json()
+    approve, response = timed(
+        lambda: client.post(f"/v1/statements/{statement['id']}/approve", headers=headers[DISTRICT])
+    )
+    check(response)
+    return Row(
+        what="statement draft + approve",
+        size=f"{count_label(students)} students",
+        figure=f"{draft + approve:.2f} s (draft {draft:.2f} s, approve {approve:.2f} s)",
+        numbers={"seconds": draft + approve, "draft_seconds": draft, "approve_seconds": approve},
+    )
+
+
+def load_rows(
+    base_url: str,
+    client: httpx.Client,
+    headers: dict[str, dict[str, str]],
+    key: str,
+    requests: int,
+    clients: int,
+) -> list[Row]:
+    endpoints = [
+        ("GET contract", f"/v1/contracts/{key}", DISTRICT),
+        ("GET evaluation (cached)", f"/v1/contracts/{key}/evaluation?as_of=2027-06-30", DISTRICT),
+        ("GET vendor balance", f"/v1/vendors/{VENDOR}/balance", VENDOR),
+    ]
+    rows = []
+    for label, path, organisation in endpoints:
+        check(client.get(path, headers=headers[organisation]))  # warm-up
+        result = run_load(
+            base_url + path, headers[organisation], requests=requests, clients=clients
+        )
+        p50, p99 = result.percentile(0.50) * 1000, result.percentile(0.99) * 1000
+        failed = f"; FAILED: {result.error_summary()}" if result.errors else ""
+        rows.append(
+            Row(
+                what=f"read under load: {label}",
+                size=f"{clients} clients, {result.requests:,} requests",
+                figure=f"{result.per_second:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms{failed}",
+                numbers={
+                    "clients": clients,
+                    "requests": result.requests,
+                    "requests_per_second": result.per_second,
+                    "p50_ms": p50,
+                    "p99_ms": p99,
+                    "errors": sum(result.errors.values()),
+                },
+            )
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, nargs="+", default=SIZES)
+    parser.add_argument("--requests", type=int, default=2000, help="per endpoint under load")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--database", choices=list(NAMES), default="postgresql")
+    parser.add_argument("--quick", action="store_true", help="one tiny size, for CI")
+    parser.add_argument("--json", help="append the result rows to this file (run_all)")
+    args = parser.parse_args()
+    if args.quick:
+        args.students, args.requests, args.clients = QUICK_SIZES, 100, 10
+    emit(measure(args.database, args.students, args.requests, args.clients), args.json)
+
+
+if __name__ == "__main__":
+    main()
