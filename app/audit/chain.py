@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.clock import as_utc
+
+if TYPE_CHECKING:
+    from app.audit.models import AuditEntry
 
 GENESIS_HASH = "0" * 64
 
@@ -41,3 +44,19 @@ def entry_hash(
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def hash_of(entry: AuditEntry) -> str:
+    """The hash an entry must carry, from its own fields: what `record` writes and what
+    `verify` recomputes."""
+    return entry_hash(
+        previous_hash=entry.previous_hash,
+        recorded_at=entry.recorded_at,
+        organisation_id=entry.organisation_id,
+        api_key_id=entry.api_key_id,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        contract_key=entry.contract_key,
+        details=entry.details,
+    )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import repository
-from app.audit.chain import entry_hash
+from app.audit.chain import hash_of
 from app.audit.models import AuditChainHead, AuditEntry
 from app.audit.verification import ChainReport, verify_chain
 from app.clock import as_utc, utcnow
@@ -52,17 +52,7 @@ def record(
         details=details_text,
         previous_hash=head.last_hash,
     )
-    entry.entry_hash = entry_hash(
-        previous_hash=entry.previous_hash,
-        recorded_at=entry.recorded_at,
-        organisation_id=entry.organisation_id,
-        api_key_id=entry.api_key_id,
-        action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        contract_key=entry.contract_key,
-        details=entry.details,
-    )
+    entry.entry_hash = hash_of(entry)
     session.add(entry)
     session.flush()
     head.last_entry_id = entry.id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.audit.chain import GENESIS_HASH, entry_hash
+from app.audit.chain import GENESIS_HASH, hash_of
 from app.audit.models import AuditChainHead, AuditEntry
 
 
@@ -19,20 +19,6 @@ class ChainReport:
     @property
     def ok(self) -> bool:
         return self.problem is None
-
-
-def recomputed_hash(entry: AuditEntry) -> str:
-    return entry_hash(
-        previous_hash=entry.previous_hash,
-        recorded_at=entry.recorded_at,
-        organisation_id=entry.organisation_id,
-        api_key_id=entry.api_key_id,
-        action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        contract_key=entry.contract_key,
-        details=entry.details,
-    )
 
 
 def verify_chain(entries: Iterable[AuditEntry], head: AuditChainHead) -> ChainReport:
@@ -53,7 +39,7 @@ def verify_chain(entries: Iterable[AuditEntry], head: AuditChainHead) -> ChainRe
                 f"previous_hash does not match the hash of {before}: an entry between them "
                 "was removed or inserted, or the earlier entry was rewritten.",
             )
-        if recomputed_hash(entry) != entry.entry_hash:
+        if hash_of(entry) != entry.entry_hash:
             return ChainReport(
                 checked,
                 expected_previous,

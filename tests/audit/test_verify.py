@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.audit.chain import GENESIS_HASH, entry_hash
+from app.audit.chain import GENESIS_HASH, entry_hash, hash_of
 from app.audit.models import AuditEntry
-from app.audit.verification import recomputed_hash
 
 
 def _verify(client, headers):  # type: ignore[no-untyped-def]
@@ -75,7 +74,7 @@ def test_an_altered_entry_with_a_recomputed_hash_breaks_the_next_link(
     target = ids[-3]
     entry = tamperable.get(AuditEntry, target)
     entry.details = '{"version":99}'
-    entry.entry_hash = recomputed_hash(entry)
+    entry.entry_hash = hash_of(entry)
     tamperable.flush()
     body = _verify(client, world.headers["tx-state-audit"])
     assert body["ok"] is False
