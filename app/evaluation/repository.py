@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.ingestion.models import usage_rows
 from app.ingestion.repository import rows_frame
 
 NATURAL_KEYS = {"roster": ["student_id"], "assessments": ["student_id", "assessment", "window"]}
+Span = tuple[date, date]
 
 
 def latest_rows(session: Session, feed: str, batch_ids: Sequence[int]) -> pd.DataFrame:
@@ -27,29 +28,41 @@ def latest_rows(session: Session, feed: str, batch_ids: Sequence[int]) -> pd.Dat
 
 
 def usage_sums(
-    session: Session, batch_ids: Sequence[int], start: date, end: date
-) -> tuple[pd.Series, pd.Series]:
-    """Per student, the sum of minutes (thousandths) and of sessions of the rows dated
-    ``start``..``end`` inclusive in ``batch_ids``. Usage is additive across batches, and the
-    database adds a million rows far faster than moving them into Python would."""
-    if not batch_ids:
-        empty = pd.Series([], dtype="int64", index=pd.Index([], name="student_id"))
-        return empty, empty.copy()
+    session: Session, batch_ids: Sequence[int], spans: Sequence[Span]
+) -> dict[Span, tuple[pd.Series, pd.Series]]:
+    """Per date span (inclusive), each student's sum of minutes (thousandths) and of sessions
+    over the usage rows of ``batch_ids``.
+
+    One scan and one GROUP BY for every span at once (a conditional sum per span): usage is
+    additive across batches, and the database adds a million rows far faster than moving
+    them into Python would.
+    """
+    if not batch_ids or not spans:
+        empty = pd.Series([], dtype="int64", index=pd.Index([], name="student_id", dtype=object))
+        return {span: (empty, empty.copy()) for span in spans}
+    day = usage_rows.c.date
+    sums = []
+    for start, end in spans:
+        inside = and_(day >= start, day <= end)
+        sums.append(func.sum(case((inside, usage_rows.c.minutes), else_=0)))
+        sums.append(func.sum(case((inside, usage_rows.c.sessions), else_=0)))
     result = session.execute(
-        select(
-            usage_rows.c.student_id,
-            func.sum(usage_rows.c.minutes),
-            func.sum(usage_rows.c.sessions),
-        )
+        select(usage_rows.c.student_id, *sums)
         .where(
             usage_rows.c.batch_id.in_(list(batch_ids)),
-            usage_rows.c.date >= start,
-            usage_rows.c.date <= end,
+            day >= min(start for start, _ in spans),
+            day <= max(end for _, end in spans),
         )
         .group_by(usage_rows.c.student_id)
     ).all()
     index = pd.Index([row[0] for row in result], name="student_id", dtype=object)
-    # PostgreSQL sums BIGINT into NUMERIC (Decimal): back to exact Python ints.
-    minutes = pd.Series([int(row[1]) for row in result], index=index, dtype="int64")
-    sessions = pd.Series([int(row[2]) for row in result], index=index, dtype="int64")
-    return minutes, sessions
+    totals = {}
+    for number, span in enumerate(spans):
+        # PostgreSQL sums BIGINT into NUMERIC (Decimal): back to exact Python ints.
+        minutes = [int(row[1 + 2 * number]) for row in result]
+        sessions = [int(row[2 + 2 * number]) for row in result]
+        totals[span] = (
+            pd.Series(minutes, index=index, dtype="int64"),
+            pd.Series(sessions, index=index, dtype="int64"),
+        )
+    return totals

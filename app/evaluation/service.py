@@ -135,14 +135,13 @@ def usage_totals_in_sql(
     session: Session, definition: Definition, usage_batch_ids: Sequence[int]
 ) -> dict[str, pd.Series]:
     """Per usage measure, student_id → total in the feed's units (what the engine's
-    ``usage_totals`` computes from rows), one GROUP BY per distinct date window."""
-    sums: dict[tuple[date, date], tuple[pd.Series, pd.Series]] = {}
+    ``usage_totals`` computes from rows), all windows in one GROUP BY."""
+    windows = usage_windows(definition)
+    spans = sorted({(window.start, window.end) for window in windows.values()})
+    sums = repository.usage_sums(session, usage_batch_ids, spans)
     totals: dict[str, pd.Series] = {}
-    for name, window in usage_windows(definition).items():
-        span = (window.start, window.end)
-        if span not in sums:
-            sums[span] = repository.usage_sums(session, usage_batch_ids, *span)
-        minutes, sessions = sums[span]
+    for name, window in windows.items():
+        minutes, sessions = sums[(window.start, window.end)]
         totals[name] = minutes if window.field == "minutes" else sessions
     return totals
 

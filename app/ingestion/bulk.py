@@ -15,12 +15,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
 from app.ingestion.models import ROW_TABLES
 
-COPY_CHUNK_BYTES = 1 << 20
+COPY_CHUNK_ROWS = 65_536
+ANALYZE_AFTER_ROWS = 100_000
 # Column type in the database → how the frame's column becomes an Arrow array of that type.
 DATE_COLUMNS = frozenset({"date", "test_date"})
 BOOLEAN_COLUMNS = frozenset({"ell", "sped", "econ_disadv"})
@@ -63,24 +65,20 @@ def arrow_rows(table: Table, batch_id: int, frame: pd.DataFrame) -> pa.Table:
 
 
 def _copy(connection: Connection, table: Table, rows: pa.Table) -> None:
-    # pyarrow quotes every string and leaves nulls as bare empty fields, which is exactly how
-    # COPY's CSV format tells an empty string from NULL.
-    buffer = io.BytesIO()
-    pacsv.write_csv(
-        rows,
-        buffer,
-        write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"),
-    )
+    """One COPY, fed CSV a slice at a time. pyarrow writes each slice in C++ without the GIL
+    while psycopg's queued writer thread sends the previous one, so the server parses rows
+    while the next are being formatted. pyarrow quotes every string and leaves nulls as bare
+    empty fields: exactly how COPY's CSV format tells an empty string from NULL."""
     names = ", ".join(f'"{column.name}"' for column in table.columns)
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     driver_connection: Any = connection.connection.driver_connection
-    with (
-        driver_connection.cursor() as cursor,
-        cursor.copy(f"COPY {table.name} ({names}) FROM STDIN WITH (FORMAT csv)") as copy,
-    ):
-        view = buffer.getbuffer()
-        for start in range(0, len(view), COPY_CHUNK_BYTES):
-            copy.write(view[start : start + COPY_CHUNK_BYTES])
-        view.release()
+    with driver_connection.cursor() as cursor:
+        statement = f"COPY {table.name} ({names}) FROM STDIN WITH (FORMAT csv)"
+        with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+            for chunk in rows.to_batches(max_chunksize=COPY_CHUNK_ROWS):
+                buffer = io.BytesIO()
+                pacsv.write_csv(chunk, buffer, write_options=options)
+                copy.write(buffer.getvalue())
 
 
 def _executemany(connection: Connection, table: Table, rows: pa.Table) -> None:
@@ -102,3 +100,20 @@ def _tuples(rows: pa.Table) -> Iterator[tuple[Any, ...]]:
             column = column.cast(pa.int8())
         columns.append(column.to_pylist())
     return zip(*columns, strict=True)
+
+
+def refresh_planner_statistics(session: Session, *, feed: str, rows: int) -> None:
+    """After a large load, let PostgreSQL's planner know the table grew.
+
+    Until autovacuum gets round to it, the planner believes a freshly loaded table is tiny and
+    sorts a million rows on disk for the evaluation's GROUP BY instead of hashing them (2.7 s
+    against 0.7 s, measured). Run after the commit, outside the batch's transaction, so that
+    concurrent uploads never wait on each other's ANALYZE lock.
+    """
+    if rows < ANALYZE_AFTER_ROWS:
+        return
+    engine = session.get_bind().engine
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"ANALYZE {ROW_TABLES[feed].name}")

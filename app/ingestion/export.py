@@ -17,6 +17,7 @@ from app.ingestion.models import Batch
 
 DATE_COLUMNS = ("date", "test_date")
 FLAG_COLUMNS = ("ell", "sped", "econ_disadv")
+INTEGER_COLUMNS = ("grade", "score", "growth_target", "minutes", "sessions", "lessons")
 
 
 def batch_rows_csv(session: Session, batch: Batch) -> bytes:
@@ -36,4 +37,6 @@ def feed_frame(stored: pd.DataFrame) -> pd.DataFrame:
             frame[name] = pd.to_datetime(frame[name])
         elif name in FLAG_COLUMNS:
             frame[name] = frame[name].astype("boolean")
+        elif name in INTEGER_COLUMNS:
+            frame[name] = frame[name].astype("Int64")
     return frame

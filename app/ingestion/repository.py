@@ -119,4 +119,11 @@ def rows_frame(session: Session, feed: str, batch_ids: Sequence[int]) -> pd.Data
         .where(table.c.batch_id.in_(list(batch_ids)))
         .order_by(table.c.batch_id, table.c.position)
     )
-    return pd.DataFrame(result.all(), columns=[column.name for column in columns])
+    # Column-wise: pandas probes every Row object for attributes when handed a list of rows.
+    values = list(zip(*result.all(), strict=False)) or [()] * len(columns)
+    return pd.DataFrame(
+        {
+            column.name: pd.Series(list(data), dtype=object)
+            for column, data in zip(columns, values, strict=True)
+        }
+    )

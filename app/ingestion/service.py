@@ -23,7 +23,7 @@ from app.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from app.feeds import FeedRejected, parse_feed
 from app.feeds.columns import Feed
 from app.ingestion import repository
-from app.ingestion.bulk import insert_rows
+from app.ingestion.bulk import insert_rows, refresh_planner_statistics
 from app.ingestion.export import batch_rows_csv
 from app.ingestion.models import Batch, BatchStatus
 from app.ingestion.upload import Upload, posted_columns
@@ -128,17 +128,17 @@ def ingest_batch(
             organisation_id=principal.organisation_id,
             api_key_id=principal.api_key_id,
             posted_at=utcnow(),
-            replaces_id=replaced.id if replaced else None,
+            replaces=replaced,
         ),
     )
     insert_rows(session, feed=feed, batch_id=batch.id, frame=parsed.frame)
     if replaced is not None:
         replaced.status = BatchStatus.superseded
-        replaced.superseded_by_id = batch.id
+        replaced.superseded_by = batch
         session.flush()
     _audit(session, principal, contract, batch, replaced)
     session.commit()
-    session.refresh(batch)
+    refresh_planner_statistics(session, feed=feed, rows=batch.rows)
     return IngestOutcome(batch, created=True)
 
 
