@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.contracts.models import Contract
 from app.ingestion.models import ROW_TABLES, Batch, BatchStatus, roster_rows
@@ -56,7 +56,11 @@ def accepted_batch_with_content(
 
 
 def batches_of(session: Session, contract: Contract, feed: str | None = None) -> Sequence[Batch]:
-    query = select(Batch).where(Batch.contract_id == contract.id)
+    query = (
+        select(Batch)
+        .where(Batch.contract_id == contract.id)
+        .options(selectinload(Batch.organisation), selectinload(Batch.api_key))
+    )
     if feed is not None:
         query = query.where(Batch.feed == feed)
     return session.execute(query.order_by(Batch.id)).scalars().all()
