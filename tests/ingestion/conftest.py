@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.contracts.models import Contract
 from app.ingestion.models import Batch, assessment_rows, roster_rows, usage_rows
 
 SMALL_UPLOAD_LIMIT = 64 * 1024
@@ -69,14 +70,24 @@ def roster_batch(active_contract: str, post) -> dict[str, Any]:  # type: ignore[
 
 @pytest.fixture
 def stored(db_session: Session) -> Callable[[], dict[str, int]]:
-    """How many batches and data rows the database holds right now."""
+    """How many batches and data rows contract ector-hdt-2026 holds right now (one contract
+    only, so rows that other tests commit for real, e.g. the PostgreSQL races, never count)."""
 
     def count() -> dict[str, int]:
+        ours = (
+            select(Batch.id)
+            .join(Contract, Contract.id == Batch.contract_id)
+            .where(Contract.key == "ector-hdt-2026")
+        )
+
         def rows(table: Any) -> int:
-            return db_session.execute(select(func.count()).select_from(table)).scalar_one()
+            query = select(func.count()).select_from(table).where(table.c.batch_id.in_(ours))
+            return db_session.execute(query).scalar_one()
 
         return {
-            "batches": rows(Batch),
+            "batches": db_session.execute(
+                select(func.count()).select_from(ours.subquery())
+            ).scalar_one(),
             "roster_rows": rows(roster_rows),
             "assessment_rows": rows(assessment_rows),
             "usage_rows": rows(usage_rows),
