@@ -19,8 +19,9 @@ from app.clock import utcnow
 from app.contracts.access import ANY_ROLE, DISTRICT, VENDOR, contract_for
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract
+from app.engine.definition import Definition
 from app.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
-from app.feeds import FeedRejected, parse_feed
+from app.feeds import FeedRejected, ParsedFeed, parse_feed
 from app.feeds.columns import Feed
 from app.ingestion import repository
 from app.ingestion.bulk import insert_rows, refresh_planner_statistics
@@ -84,25 +85,16 @@ def ingest_batch(
 
     definition = stored_definition(version.definition_json)
     roster_ids = None if feed == "roster" else effective_roster_ids(session, contract)
-    try:
-        parsed = parse_feed(
-            feed,
-            upload.content,
-            content_type=upload.content_type,
-            term_start=definition.term.start,
-            term_end=definition.term.end,
-            roster_ids=roster_ids,
-            max_bytes=max_bytes,
-            max_problems=max_problems,
-        )
-    except FeedRejected as rejected:
-        raise InvalidInput(
-            rejected.message,
-            [asdict(problem) for problem in rejected.problems],
-            extra={"total": rejected.total},
-        ) from None
+    # Parsed before the lock, so one slow upload does not hold up the contract's other feeds.
+    parsed = _parsed(feed, upload, definition, roster_ids, max_bytes, max_problems)
 
     repository.lock_contract(session, contract)
+    if roster_ids is not None:
+        # A roster correction may have committed while this batch was parsed: under the lock,
+        # check its students against the roster as it is now (rarely differs; then re-check).
+        current_roster = effective_roster_ids(session, contract)
+        if current_roster != roster_ids:
+            parsed = _parsed(feed, upload, definition, current_roster, max_bytes, max_problems)
     # Decided again under the lock: a concurrent copy of this request may have just won.
     earlier = _earlier_batch(session, contract, request)
     if earlier is not None:
@@ -140,6 +132,33 @@ def ingest_batch(
     session.commit()
     refresh_planner_statistics(session, feed=feed, rows=batch.rows)
     return IngestOutcome(batch, created=True)
+
+
+def _parsed(
+    feed: Feed,
+    upload: Upload,
+    definition: Definition,
+    roster_ids: set[str] | None,
+    max_bytes: int,
+    max_problems: int,
+) -> ParsedFeed:
+    try:
+        return parse_feed(
+            feed,
+            upload.content,
+            content_type=upload.content_type,
+            term_start=definition.term.start,
+            term_end=definition.term.end,
+            roster_ids=roster_ids,
+            max_bytes=max_bytes,
+            max_problems=max_problems,
+        )
+    except FeedRejected as rejected:
+        raise InvalidInput(
+            rejected.message,
+            [asdict(problem) for problem in rejected.problems],
+            extra={"total": rejected.total},
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,44 @@
+"""A usage or assessment batch is checked against the roster as it stands when the batch is
+stored, not as it stood when parsing began (a roster correction can land in between)."""
+
+from __future__ import annotations
+
+from app.ingestion import service
+
+ROSTER_WITHOUT_S2 = b"student_id,grade\n00123,3\nS3,5\n"
+
+
+def test_a_student_removed_from_the_roster_during_parsing_is_refused(
+    roster_batch, post, stored, monkeypatch
+):
+    corrected = post("roster", ROSTER_WITHOUT_S2, params={"replaces": roster_batch["id"]})
+    assert corrected.status_code == 201, corrected.text
+    before = stored()
+
+    real_roster = service.effective_roster_ids
+    views = iter([{"00123", "S2", "S3"}])  # what a parse that began before the correction saw
+
+    def stale_then_current(session, contract):  # type: ignore[no-untyped-def]
+        return next(views, None) or real_roster(session, contract)
+
+    monkeypatch.setattr(service, "effective_roster_ids", stale_then_current)
+    response = post("usage", b"student_id,date,minutes\nS2,2026-09-02,30\n")
+
+    assert response.status_code == 422, response.text
+    problem = response.json()["problems"][0]
+    assert (problem["row"], problem["column"], problem["value"]) == (2, "student_id", "S2")
+    assert stored() == before
+
+
+def test_an_unchanged_roster_is_not_checked_twice(roster_batch, post, monkeypatch):
+    parses = []
+    real_parse = service.parse_feed
+
+    def counting_parse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        parses.append(args[0])
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(service, "parse_feed", counting_parse)
+    response = post("usage", b"student_id,date,minutes\nS2,2026-09-02,30\n")
+    assert response.status_code == 201, response.text
+    assert parses == ["usage"]
