@@ -24,6 +24,7 @@ from app.engine import ENGINE_VERSION, EvaluationResult, evaluate_from_totals, u
 from app.engine.definition import Definition
 from app.errors import Conflict, NotFound
 from app.evaluation import repository
+from app.evaluation.cache import EvaluationCache
 from app.ingestion import repository as batches
 from app.ingestion.models import Batch
 from app.principal import Principal
@@ -49,6 +50,10 @@ class StoredEvaluation:
     fingerprint: str  # see `evaluation_fingerprint`
 
 
+# Same fingerprint, same numbers: an evaluation is computed once per process (app/evaluation/cache.py).
+EVALUATIONS: EvaluationCache[StoredEvaluation] = EvaluationCache()
+
+
 def evaluate_stored_contract(
     session: Session,
     *,
@@ -65,8 +70,15 @@ def evaluate_stored_contract(
     version = contract.version_in_force
     if version is None:
         raise Conflict(f"Contract '{contract.key}' has no version in force yet.")
-    definition = stored_definition(version.definition_json)
     used = _batches(session, contract, batch_ids)
+    refs = tuple(BatchRef(b.public_id, b.feed, b.sha256, b.rows) for b in used)
+    fingerprint = evaluation_fingerprint(
+        contract.key, version.version, version.definition_json, refs, as_of
+    )
+    cached = EVALUATIONS.get(fingerprint)
+    if cached is not None:
+        return cached
+    definition = stored_definition(version.definition_json)
     ids_by_feed: dict[str, list[int]] = {"roster": [], "assessments": [], "usage": []}
     for batch in used:
         ids_by_feed[batch.feed].append(batch.id)
@@ -79,17 +91,15 @@ def evaluate_stored_contract(
     result = evaluate_from_totals(
         definition, roster, assessments, totals, as_of, version=version.version
     )
-    refs = tuple(BatchRef(b.public_id, b.feed, b.sha256, b.rows) for b in used)
-    return StoredEvaluation(
+    evaluation = StoredEvaluation(
         contract_key=contract.key,
         version=version.version,
         as_of=as_of,
         result=result,
         batches=refs,
-        fingerprint=evaluation_fingerprint(
-            contract.key, version.version, version.definition_json, refs, as_of
-        ),
+        fingerprint=fingerprint,
     )
+    return EVALUATIONS.put(fingerprint, evaluation, students=len(roster))
 
 
 def evaluate_for(
