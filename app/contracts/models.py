@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.db import Base
+from app.db import Base, UtcDateTime
 from app.organisations.models import Organisation
 
 
@@ -27,7 +27,7 @@ class Contract(Base):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     district: Mapped[Organisation] = relationship(foreign_keys=[district_id])
     vendor: Mapped[Organisation] = relationship(foreign_keys=[vendor_id])
@@ -65,9 +65,9 @@ class ContractVersion(Base):
     )
     title: Mapped[str] = mapped_column(String(300))
     definition_json: Mapped[str] = mapped_column(Text)
-    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     proposed_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     accepted_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
 
     contract: Mapped[Contract] = relationship(back_populates="versions")

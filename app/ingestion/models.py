@@ -16,7 +16,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Enum,
     ForeignKey,
     Index,
@@ -29,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.db import Base
+from app.db import Base, UtcDateTime
 from app.organisations.models import ApiKey, Organisation
 
 
@@ -64,7 +63,7 @@ class Batch(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    posted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.contracts.models import Contract
-from app.db import Base, Money
+from app.db import Base, Money, UtcDateTime
 from app.organisations.models import ApiKey
 
 
@@ -61,11 +60,11 @@ class Statement(Base):
     # previously_billed figures are right only while that number has not moved.
     approvals_before: Mapped[int] = mapped_column(Integer)
     approval_number: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
-    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     approved_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
-    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     voided_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
 
     contract: Mapped[Contract] = relationship()
@@ -128,7 +127,7 @@ class Payment(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     paid_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str] = mapped_column(String(200))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     recorded_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
 
 
@@ -141,9 +140,9 @@ class Dispute(Base):
     statement_id: Mapped[str] = mapped_column(ForeignKey("statements.id"), index=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("statement_lines.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     opened_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     resolution_note: Mapped[str | None] = mapped_column(Text)
 

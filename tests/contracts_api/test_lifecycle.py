@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 
 def test_district_creates_a_proposed_contract(client, world, definition):
@@ -139,3 +140,12 @@ def test_list_shows_only_what_the_caller_may_see(client, world, active_contract)
         listed = client.get("/v1/contracts", headers=world.headers[org])
         assert listed.status_code == 200
         assert [c["key"] for c in listed.json()] == expected, org
+
+
+def test_timestamps_carry_their_utc_zone_on_every_database(client, world, active_contract):
+    version = client.get(
+        f"/v1/contracts/{active_contract}", headers=world.headers["ector-isd"]
+    ).json()["versions"][0]
+    for moment in (version["proposed_at"], version["accepted_at"]):
+        parsed = datetime.fromisoformat(moment)
+        assert parsed.utcoffset() == timedelta(0), moment
