@@ -6,12 +6,13 @@ from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.contracts.models import AuditorGrant, Contract, ContractVersion
 from app.organisations.models import Organisation
 
 
-def _with_versions():  # type: ignore[no-untyped-def]
+def _with_versions() -> LoaderOption:
     return selectinload(Contract.versions).selectinload(ContractVersion.auditor_grants)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.contracts.access import ANY_ROLE, contract_for
 from app.contracts.definitions import stored_definition
-from app.contracts.models import Contract
+from app.contracts.models import Contract, ContractVersion
 from app.engine import ENGINE_VERSION, EvaluationResult, evaluate_from_totals, usage_windows
 from app.engine.definition import Definition
 from app.errors import Conflict, NotFound
@@ -60,16 +60,16 @@ def evaluate_stored_contract(
     contract: Contract,
     as_of: date,
     batch_ids: Sequence[str] | None = None,
+    version_number: int | None = None,
 ) -> StoredEvaluation:
-    """Evaluate the version in force on the stored data.
+    """Evaluate the version in force (or, given ``version_number``, that version: a statement
+    drafted before an amendment is re-verified under its own terms) on the stored data.
 
     ``batch_ids`` None reads the batches that count now (accepted ones); given, exactly those
     batches (accepted or since superseded, e.g. to re-verify an old statement), with the same
     latest-value-wins rule among them. Access is the caller's business.
     """
-    version = contract.version_in_force
-    if version is None:
-        raise Conflict(f"Contract '{contract.key}' has no version in force yet.")
+    version = _version(contract, version_number)
     used = _batches(session, contract, batch_ids)
     refs = tuple(BatchRef(b.public_id, b.feed, b.sha256, b.rows) for b in used)
     fingerprint = evaluation_fingerprint(
@@ -129,6 +129,17 @@ def evaluation_fingerprint(
     }
     text = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _version(contract: Contract, number: int | None) -> ContractVersion:
+    if number is None:
+        if contract.version_in_force is None:
+            raise Conflict(f"Contract '{contract.key}' has no version in force yet.")
+        return contract.version_in_force
+    for version in contract.versions:
+        if version.version == number:
+            return version
+    raise NotFound(f"Contract '{contract.key}' has no version {number}.")
 
 
 def _batches(session: Session, contract: Contract, batch_ids: Sequence[str] | None) -> list[Batch]:

@@ -9,7 +9,6 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.contracts.access import ANY_ROLE
-from app.contracts.models import Contract, ContractVersion
 from app.engine.money import ZERO
 from app.evaluation.service import evaluate_stored_contract
 from app.ingestion import repository as batches
@@ -86,7 +85,8 @@ def verify_statement(session: Session, *, principal: Principal, statement_id: st
     }
     evaluation = evaluate_stored_contract(
         session,
-        contract=_at_version(statement.contract, statement.version),  # type: ignore[arg-type]
+        contract=statement.contract,
+        version_number=statement.version,
         as_of=statement.as_of,
         batch_ids=batch_ids,
     )
@@ -108,27 +108,6 @@ def verify_statement(session: Session, *, principal: Principal, statement_id: st
             for b in statement.batches
         ],
     )
-
-
-@dataclass(frozen=True)
-class _ContractAtVersion:
-    """The contract with the statement's own version standing in force.
-
-    `evaluate_stored_contract` evaluates the version in force; a statement drafted before an
-    amendment must be recomputed under the terms it was drafted under, or it could never
-    match again. It reads only these three attributes."""
-
-    id: int
-    key: str
-    version_in_force: ContractVersion
-
-
-def _at_version(contract: Contract, number: int) -> Contract | _ContractAtVersion:
-    in_force = contract.version_in_force
-    if in_force is not None and in_force.version == number:
-        return contract
-    version = next(v for v in contract.versions if v.version == number)
-    return _ContractAtVersion(id=contract.id, key=contract.key, version_in_force=version)
 
 
 def _billed_before(session: Session, statement: Statement) -> list[Statement]:
