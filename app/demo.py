@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from app.contracts.definitions import stored_definition
@@ -62,7 +63,11 @@ def build_demo(
             "assessments": definition.district,
             "usage": definition.vendor,
         }
-        frames = {"roster": data.roster, "assessments": data.assessments, "usage": data.usage}
+        frames: dict[Feed, pd.DataFrame] = {
+            "roster": data.roster,
+            "assessments": data.assessments,
+            "usage": data.usage,
+        }
         for feed, frame in frames.items():
             outcome = ingest_batch(
                 session,

@@ -40,7 +40,7 @@ def insert_rows(session: Session, *, feed: str, batch_id: int, frame: pd.DataFra
         _copy(connection, table, rows)
     else:
         _executemany(connection, table, rows)
-    return rows.num_rows
+    return int(rows.num_rows)
 
 
 def arrow_rows(table: Table, batch_id: int, frame: pd.DataFrame) -> pa.Table:
