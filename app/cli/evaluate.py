@@ -22,7 +22,9 @@ USAGE_ERROR = 2
 
 
 def evaluate_command(
-    contract: Annotated[Path, typer.Argument(help="Contract definition (YAML or JSON).")],
+    contract: Annotated[
+        Path, typer.Argument(metavar="CONTRACT", help="Contract definition (YAML or JSON).")
+    ],
     roster: Annotated[Path, typer.Option("--roster", help="Roster feed (CSV or JSON).")],
     assessments: Annotated[
         Path, typer.Option("--assessments", help="Assessments feed (CSV or JSON).")
