@@ -75,9 +75,22 @@ def evaluate_stored_contract(
     fingerprint = evaluation_fingerprint(
         contract.key, version.version, version.definition_json, refs, as_of
     )
-    cached = EVALUATIONS.get(fingerprint)
-    if cached is not None:
-        return cached
+    return EVALUATIONS.compute_once(
+        fingerprint,
+        lambda: _evaluate(session, contract, version, used, refs, fingerprint, as_of),
+        students=lambda evaluation: len(evaluation.result.detail.roster),
+    )
+
+
+def _evaluate(
+    session: Session,
+    contract: Contract,
+    version: ContractVersion,
+    used: Sequence[Batch],
+    refs: tuple[BatchRef, ...],
+    fingerprint: str,
+    as_of: date,
+) -> StoredEvaluation:
     definition = stored_definition(version.definition_json)
     ids_by_feed: dict[str, list[int]] = {"roster": [], "assessments": [], "usage": []}
     for batch in used:
@@ -91,7 +104,7 @@ def evaluate_stored_contract(
     result = evaluate_from_totals(
         definition, roster, assessments, totals, as_of, version=version.version
     )
-    evaluation = StoredEvaluation(
+    return StoredEvaluation(
         contract_key=contract.key,
         version=version.version,
         as_of=as_of,
@@ -99,7 +112,6 @@ def evaluate_stored_contract(
         batches=refs,
         fingerprint=fingerprint,
     )
-    return EVALUATIONS.put(fingerprint, evaluation, students=len(roster))
 
 
 def evaluate_for(

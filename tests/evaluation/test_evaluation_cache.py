@@ -3,6 +3,7 @@ served once the data, the contract or the date it was computed from has changed.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -106,3 +107,41 @@ def test_the_number_of_entries_is_bounded_too():
         cache.put(name, name.upper(), students=1)
     assert len(cache) == 2
     assert cache.get("a") is None
+
+
+def test_readers_arriving_together_compute_an_evaluation_once():
+    cache: EvaluationCache[str] = EvaluationCache()
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def compute() -> str:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return "result"
+
+    results = []
+    readers = [
+        threading.Thread(target=lambda: results.append(cache.compute_once("f", compute, len)))
+        for _ in range(5)
+    ]
+    readers[0].start()
+    started.wait(5)
+    for reader in readers[1:]:
+        reader.start()
+    release.set()
+    for reader in readers:
+        reader.join(5)
+    assert calls == [1]
+    assert results == ["result"] * 5
+
+
+def test_a_failed_evaluation_is_not_kept():
+    cache: EvaluationCache[str] = EvaluationCache()
+
+    def fail() -> str:
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        cache.compute_once("f", fail, len)
+    assert cache.compute_once("f", lambda: "result", len) == "result"
