@@ -67,12 +67,21 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
+# An execution option: this connection's transaction only reads (see _on_begin).
+READS_ONLY = "tranche_reads_only"
+
+# As many connections as the server has request threads (AnyIO's default is 40), so a burst of
+# requests waits for the database, not for a free connection.
+POOL = {"pool_size": 10, "max_overflow": 30}
+
+
 def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) -> Engine:
+    options = POOL | kwargs
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
         _make_sqlite_transactional(engine, foreign_keys=sqlite_foreign_keys)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=True, **options)
 
 
 def _make_sqlite_transactional(engine: Engine, *, foreign_keys: bool) -> None:
@@ -94,7 +103,11 @@ def _make_sqlite_transactional(engine: Engine, *, foreign_keys: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer takes the write lock up front (IMMEDIATE): two deferred transactions that
+        # both read then write could otherwise deadlock. A reader must not take it, or every
+        # long evaluation would block every other request; under WAL it reads a snapshot.
+        reads_only = connection.get_execution_options().get(READS_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -10,16 +10,31 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.db import READS_ONLY
 from app.organisations.service import authenticate
 from app.principal import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="An API key created with `tranche key create`.")
 
 
+# Marks a GET that writes all the same (an audit entry of who read what), so its transaction is
+# opened as a writer's: `@router.get(..., openapi_extra=LOGGED_READ)`.
+LOGGED_READ = {"x-logged-read": True}
+
+
+def _reads_only(request: Request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    route = request.scope.get("route")
+    return not (getattr(route, "openapi_extra", None) or {}).get(next(iter(LOGGED_READ)), False)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     # Services commit; this only guarantees the session is closed (and rolled back if a
     # service raised before committing).
     session: Session = request.app.state.session_factory()
+    if _reads_only(request):
+        session.connection(execution_options={READS_ONLY: True})
     try:
         yield session
     finally:

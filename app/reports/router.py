@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from app.deps import PrincipalDep, SessionDep, SettingsDep
+from app.deps import LOGGED_READ, PrincipalDep, SessionDep, SettingsDep
 from app.reports import service
 from app.reports.schemas import ContractReport
 
 router = APIRouter(prefix="/v1/contracts", tags=["reports"])
 
-OTHER_FORMATS = {
+OTHER_FORMATS: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The report; JSON as described, or CSV, HTML or PDF per `format`.",
         "content": {
@@ -25,7 +25,12 @@ OTHER_FORMATS = {
 }
 
 
-@router.get("/{key}/report", response_model=ContractReport, responses=OTHER_FORMATS)  # type: ignore[arg-type]
+@router.get(
+    "/{key}/report",
+    response_model=ContractReport,
+    responses=OTHER_FORMATS,
+    openapi_extra=LOGGED_READ,  # every report request is itself logged
+)
 def contract_report(
     key: str,
     session: SessionDep,
