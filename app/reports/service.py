@@ -19,7 +19,6 @@ from app.contracts.access import ANY_ROLE, contract_for
 from app.principal import Principal
 from app.reports.assembly import Audience, assemble_report
 from app.reports.csv_export import render_csv
-from app.reports.html import render_html, render_pdf
 from app.reports.schemas import ContractReport
 
 ReportFormat = Literal["json", "csv", "html", "pdf"]
@@ -44,6 +43,10 @@ def render(report: ContractReport, report_format: ReportFormat) -> bytes:
         return report.model_dump_json().encode("utf-8")
     if report_format == "csv":
         return render_csv(report).encode("utf-8")
+    # Imported here: the HTML and PDF renderers load matplotlib and WeasyPrint, seconds that
+    # the JSON and CSV formats, the service's start-up and every CLI command need not pay.
+    from app.reports.html import render_html, render_pdf
+
     if report_format == "html":
         return render_html(report).encode("utf-8")
     return render_pdf(report)
