@@ -103,6 +103,9 @@ def _feed(
             term_start=term_start,
             term_end=term_end,
             roster_ids=roster_ids,
+            # The upload limit protects the server; a file on the user's own disk is as
+            # large as their district is.
+            max_bytes=max(len(content), 1),
         )
     except FeedRejected as error:
         lines = [f"{path}: {error.message}"]

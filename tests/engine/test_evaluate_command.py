@@ -98,3 +98,17 @@ def test_bad_as_of_is_refused() -> None:
     result = run(*files(**{"--as-of": "30/06/2027"}))
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: --as-of: not a date (YYYY-MM-DD): '30/06/2027'"
+
+
+def test_local_files_are_not_held_to_the_servers_upload_limit(monkeypatch) -> None:
+    import app.cli.evaluate as command
+
+    real_parse = command.parse_feed
+
+    def parse_with_a_tiny_server_limit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max_bytes", 10)  # what a caller that passes no limit would get
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(command, "parse_feed", parse_with_a_tiny_server_limit)
+    result = run(*files())
+    assert result.exit_code == 0, result.output
