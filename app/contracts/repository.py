@@ -57,6 +57,13 @@ def contracts_naming_auditor(session: Session, organisation_id: int) -> Sequence
     )
 
 
+def lock_contract(session: Session, contract: Contract) -> None:
+    """Row-lock the contract until commit: ingestion decides idempotency, identical content and
+    replacement under it, and approvals build on the previous approval count under it. (On
+    SQLite, BEGIN IMMEDIATE already serialises writers.)"""
+    session.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
+
+
 def organisations_by_key(session: Session, keys: Sequence[str]) -> dict[str, Organisation]:
     rows = session.execute(select(Organisation).where(Organisation.key.in_(list(keys)))).scalars()
     return {org.key: org for org in rows}

@@ -12,12 +12,6 @@ from app.contracts.models import Contract
 from app.ingestion.models import ROW_TABLES, Batch, BatchStatus, roster_rows
 
 
-def lock_contract(session: Session, contract: Contract) -> None:
-    """Serialise writes to one contract's batches (idempotency, identical content and
-    replacement are decided under this lock). SQLite's BEGIN IMMEDIATE already serialises."""
-    session.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
-
-
 def batch_by_public_id(session: Session, contract: Contract, public_id: str) -> Batch | None:
     return session.execute(
         select(Batch).where(Batch.contract_id == contract.id, Batch.public_id == public_id)

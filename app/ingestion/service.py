@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.clock import utcnow
+from app.contracts import repository as contracts
 from app.contracts.access import ANY_ROLE, DISTRICT, VENDOR, contract_for
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract
@@ -88,7 +89,7 @@ def ingest_batch(
     # Parsed before the lock, so one slow upload does not hold up the contract's other feeds.
     parsed = _parsed(feed, upload, definition, roster_ids, max_bytes, max_problems)
 
-    repository.lock_contract(session, contract)
+    contracts.lock_contract(session, contract)
     if roster_ids is not None:
         # A roster correction may have committed while this batch was parsed: under the lock,
         # check its students against the roster as it is now (rarely differs; then re-check).

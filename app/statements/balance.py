@@ -19,6 +19,7 @@ from app.contracts.models import Contract
 from app.engine.money import ZERO
 from app.errors import NotFound
 from app.organisations.models import OrganisationKind
+from app.organisations.service import organisation_by_key
 from app.principal import Principal
 from app.statements import repository
 from app.statements.models import Statement
@@ -47,7 +48,7 @@ class Balance:
 
 def vendor_balance(session: Session, *, principal: Principal, vendor_key: str) -> Balance:
     require_role(principal, PARTIES)
-    vendor = repository.organisation_by_key(session, vendor_key)
+    vendor = organisation_by_key(session, vendor_key)
     if vendor is None or vendor.kind != OrganisationKind.vendor:
         raise NotFound(f"No vendor '{vendor_key}'.")
     if principal.kind == OrganisationKind.vendor:

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.contracts.models import Contract
-from app.organisations.models import Organisation
 from app.statements.models import Dispute, Statement, StatementStatus
 
 
@@ -21,11 +20,6 @@ def lock_statement(session: Session, statement: Statement) -> None:
     BEGIN IMMEDIATE already serialises writers). Its collections reload on next access, so
     checks made after this see what committed before the lock was granted."""
     session.refresh(statement, with_for_update=True)
-
-
-def lock_contract(session: Session, contract: Contract) -> None:
-    """Serialise approvals of one contract: each builds on the previous approval count."""
-    session.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
 
 
 def approved_statements(session: Session, contract_id: int) -> Sequence[Statement]:
@@ -70,10 +64,6 @@ def dispute_by_id(session: Session, statement_id: str, dispute_id: str) -> Dispu
     if dispute is None or dispute.statement_id != statement_id:
         return None
     return dispute
-
-
-def organisation_by_key(session: Session, key: str) -> Organisation | None:
-    return session.scalar(select(Organisation).where(Organisation.key == key))
 
 
 def contracts_with_vendor(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.clock import utcnow
+from app.contracts import repository as contracts
 from app.contracts.access import ANY_ROLE, DISTRICT, VENDOR, contract_for
 from app.errors import Conflict, InvalidInput, NotFound
 from app.evaluation.service import evaluate_stored_contract
@@ -38,7 +39,7 @@ def approve_statement(
 ) -> Statement:
     statement = statement_for(session, principal, statement_id, roles=DISTRICT)
     # Contract first, then statement: every approval of the contract queues on the same row.
-    repository.lock_contract(session, statement.contract)
+    contracts.lock_contract(session, statement.contract)
     repository.lock_statement(session, statement)
     check_if_match(statement, if_match)
     _require_draft(statement, "approved")
