@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """The date an evaluation or report is "as of" when the caller names none: today in UTC."""
+    return utcnow().date()
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from app.clock import utcnow
+from app.clock import today
 from app.deps import PrincipalDep, SessionDep
 from app.evaluation import service
 from app.evaluation.schemas import EvaluationOut
@@ -25,9 +25,7 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 def read_evaluation(
     key: str, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
 ) -> dict[str, Any]:
-    evaluation = service.evaluate_for(
-        session, principal=principal, key=key, as_of=as_of or utcnow().date()
-    )
+    evaluation = service.evaluate_for(session, principal=principal, key=key, as_of=as_of or today())
     return evaluation.result.to_json()
 
 
@@ -40,9 +38,7 @@ def read_evaluation(
 def read_evaluation_students(
     key: str, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
 ) -> Response:
-    evaluation = service.evaluate_for(
-        session, principal=principal, key=key, as_of=as_of or utcnow().date()
-    )
+    evaluation = service.evaluate_for(session, principal=principal, key=key, as_of=as_of or today())
     name = f"{key}-students-{evaluation.as_of.isoformat()}.csv"
     return Response(
         students_csv(evaluation.result.students),

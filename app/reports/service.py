@@ -14,7 +14,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.clock import utcnow
+from app.clock import today
 from app.contracts.access import ANY_ROLE, contract_for
 from app.principal import Principal
 from app.reports.assembly import Audience, assemble_report
@@ -64,7 +64,7 @@ def contract_report(
     """The report on contract `key` for a party or a granted auditor; `as_of` defaults to
     today (UTC). Every request is recorded in the audit log with the document's SHA-256."""
     contract = contract_for(session, principal, key, roles=ANY_ROLE)
-    as_of = as_of or utcnow().date()
+    as_of = as_of or today()
     report = assemble_report(
         session,
         contract=contract,
