@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -173,9 +174,11 @@ def _accept(session: Session, contract: Contract, *, version: int | None, actor:
     )
 
 
+@dataclass(frozen=True)
 class _Parties:
-    def __init__(self, district: Organisation, vendor: Organisation, auditors: list[Organisation]):
-        self.district, self.vendor, self.auditors = district, vendor, auditors
+    district: Organisation
+    vendor: Organisation
+    auditors: list[Organisation]
 
 
 def _parties(session: Session, definition: Definition) -> _Parties:
