@@ -239,6 +239,16 @@ def _assessments(
     return pd.concat(parts, ignore_index=True)
 
 
+def window_start(window: str) -> date | None:
+    """When a seasonal window's testing begins (``fall-2026`` → 8 Sept 2026); None for a name
+    that is not season-year. Also orders windows: fall-2026 < winter-2027 < spring-2027."""
+    match = re.fullmatch(r"(fall|winter|spring|summer)[-_ ]?(\d{4})", window.lower())
+    if match is None:
+        return None
+    month, day = SEASON_STARTS[match.group(1)]
+    return date(int(match.group(2)), month, day)
+
+
 def _test_dates(
     rng: np.random.Generator,
     window: str,
@@ -249,11 +259,8 @@ def _test_dates(
     term_end: date,
 ) -> np.ndarray:
     """Dates within the window's testing weeks (``fall-2026`` → from 8 Sept 2026), in term."""
-    match = re.fullmatch(r"(fall|winter|spring|summer)[-_ ]?(\d{4})", window.lower())
-    if match:
-        month, day = SEASON_STARTS[match.group(1)]
-        first = date(int(match.group(2)), month, day)
-    else:
+    first = window_start(window)
+    if first is None:
         share = (index + 0.5) / windows
         first = term_start + timedelta(days=int((term_end - term_start).days * share))
     offsets = rng.integers(0, TESTING_WEEKS * 7, count)
