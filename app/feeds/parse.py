@@ -28,12 +28,14 @@ class ParsedFeed:
     """A batch that passed every check.
 
     ``frame`` has the shape of ``app.engine.frames`` (quantities in thousandths) plus the
-    optional columns of SPEC §2, always present and null where not sent; ``rows`` counts its
+    optional columns of SPEC §2, always present and null where not sent; ``columns`` are the
+    feed's columns the upload actually had, in the order it had them; ``rows`` counts its
     rows; ``sha256`` is the hex digest of the content bytes exactly as received.
     """
 
     feed: Feed
     frame: pd.DataFrame
+    columns: tuple[str, ...]
     rows: int
     sha256: str
 
@@ -88,7 +90,9 @@ def parse_feed(
     if total:
         raise FeedRejected(summary(feed, problems, total), problems, total)
     frame = build()
-    return ParsedFeed(feed=feed, frame=frame, rows=len(frame), sha256=sha256)
+    return ParsedFeed(
+        feed=feed, frame=frame, columns=tuple(positions), rows=len(frame), sha256=sha256
+    )
 
 
 def _read(feed: Feed, body: bytes, content_type: str) -> TextTable:

@@ -28,7 +28,7 @@ from app.ingestion import repository
 from app.ingestion.bulk import insert_rows, refresh_planner_statistics
 from app.ingestion.export import batch_rows_csv
 from app.ingestion.models import Batch, BatchStatus
-from app.ingestion.upload import Upload, posted_columns
+from app.ingestion.upload import Upload
 from app.organisations.models import OrganisationKind
 from app.principal import Principal
 
@@ -114,7 +114,7 @@ def ingest_batch(
             status=BatchStatus.accepted,
             rows=parsed.rows,
             sha256=parsed.sha256,
-            columns=",".join(posted_columns(feed, upload)),
+            columns=",".join(parsed.columns),
             file_name=upload.file_name,
             content_type=upload.content_type,
             idempotency_key=idempotency_key,

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from dataclasses import dataclass
 
-from app.feeds import FEED_COLUMNS
-from app.feeds.columns import Feed, normalise_header
-
-UTF8_BOM = b"\xef\xbb\xbf"
 CSV = "text/csv"
 JSON = "application/json"
-HEADER_SCAN_BYTES = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -33,20 +26,3 @@ def media_type_of(content_type: str | None, file_name: str | None = None) -> str
             return JSON
         return CSV
     return media_type
-
-
-def posted_columns(feed: Feed, upload: Upload) -> list[str]:
-    """The feed's columns that the upload has, in the order it has them (for exporting the
-    rows back as they were posted). Called only on content that parsed cleanly."""
-    accepted = FEED_COLUMNS[feed]
-    if upload.content_type == JSON or upload.content_type.endswith("+json"):
-        seen: dict[str, None] = {}
-        for item in json.loads(upload.content.decode("utf-8")):
-            seen.update(dict.fromkeys(normalise_header(name) for name in item))
-        headers = list(seen)
-    else:
-        # The header row is near the start; never split a whole 50 MB file into lines for it.
-        start = upload.content.removeprefix(UTF8_BOM)[:HEADER_SCAN_BYTES]
-        first_line = start.decode("utf-8", errors="ignore").splitlines()[:1]
-        headers = [normalise_header(name) for name in next(csv.reader(first_line), [])]
-    return [name for name in dict.fromkeys(headers) if name in accepted]
