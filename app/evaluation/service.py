@@ -50,6 +50,10 @@ class StoredEvaluation:
     fingerprint: str  # see `evaluation_fingerprint`
 
 
+# The stored columns the engine reads (app/engine/frames.py); the rest is provenance.
+ROSTER_COLUMNS = ("student_id", "grade", "school_id", "ell", "sped", "econ_disadv")
+ASSESSMENT_COLUMNS = ("student_id", "assessment", "window", "score", "growth_target")
+
 # Same fingerprint, same numbers: an evaluation is computed once per process (app/evaluation/cache.py).
 EVALUATIONS: EvaluationCache[StoredEvaluation] = EvaluationCache()
 
@@ -96,9 +100,13 @@ def _evaluate(
     for batch in used:
         ids_by_feed[batch.feed].append(batch.id)
 
-    roster = roster_frame(repository.latest_rows(session, "roster", ids_by_feed["roster"]))
+    roster = roster_frame(
+        repository.latest_rows(session, "roster", ids_by_feed["roster"], ROSTER_COLUMNS)
+    )
     assessments = assessments_frame(
-        repository.latest_rows(session, "assessments", ids_by_feed["assessments"])
+        repository.latest_rows(
+            session, "assessments", ids_by_feed["assessments"], ASSESSMENT_COLUMNS
+        )
     )
     totals = usage_totals_in_sql(session, definition, ids_by_feed["usage"])
     result = evaluate_from_totals(
@@ -170,13 +178,9 @@ def usage_totals_in_sql(
     """Per usage measure, student_id → total in the feed's units (what the engine's
     ``usage_totals`` computes from rows), all windows in one GROUP BY."""
     windows = usage_windows(definition)
-    spans = sorted({(window.start, window.end) for window in windows.values()})
-    sums = repository.usage_sums(session, usage_batch_ids, spans)
-    totals: dict[str, pd.Series] = {}
-    for name, window in windows.items():
-        minutes, sessions = sums[(window.start, window.end)]
-        totals[name] = minutes if window.field == "minutes" else sessions
-    return totals
+    wanted = {name: ((window.start, window.end), window.field) for name, window in windows.items()}
+    sums = repository.usage_sums(session, usage_batch_ids, sorted(set(wanted.values())))
+    return {name: sums[usage_sum] for name, usage_sum in wanted.items()}
 
 
 def roster_frame(rows: pd.DataFrame) -> pd.DataFrame:
