@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     small_group_threshold: int = Field(
         default=10, ge=1, description="Breakdown groups smaller than this are suppressed."
     )
+    read_cache_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=0,
+        description="Memory per server process for repeated reads (app/read_cache); 0 turns it off.",
+    )
 
     @field_validator("database_url")
     @classmethod

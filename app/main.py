@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,13 +12,16 @@ from fastapi.openapi.utils import get_openapi
 from app.audit.router import router as audit_router
 from app.config import Settings, get_settings
 from app.contracts.router import router as contracts_router
-from app.db import make_engine, make_session_factory
+from app.db import POOL, make_engine, make_session_factory
 from app.engine.definition import Definition
 from app.evaluation.router import router as evaluation_router
 from app.health.router import router as health_router
 from app.ingestion.router import router as ingestion_router
 from app.problems import install_problem_handlers
+from app.read_cache.ledger import LedgerVersion
+from app.read_cache.middleware import CachedReads
 from app.reports.router import router as reports_router
+from app.request_limit import RequestLimit
 from app.statements.router import router as statements_router
 
 ROUTERS = [
@@ -33,6 +38,7 @@ ROUTERS = [
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_closing_ledger,
         title="Tranche",
         version="1.0.0",
         description="The neutral ledger for outcome-based K-12 contracts.",
@@ -40,11 +46,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.ledger = LedgerVersion(app.state.engine)
+    app.state.ledger_version = app.state.ledger.read  # the tests read through their transaction
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # The last added runs first: a kept answer is sent before any request slot is taken.
+    app.add_middleware(RequestLimit, limit=POOL["pool_size"] + POOL["max_overflow"])
+    if settings.read_cache_bytes:
+        app.add_middleware(
+            CachedReads,
+            ledger_version=lambda: app.state.ledger_version(),
+            max_bytes=settings.read_cache_bytes,
+        )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+@asynccontextmanager
+async def _closing_ledger(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.ledger.close()  # its connection is its own, outside the engine's pool
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

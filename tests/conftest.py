@@ -25,6 +25,7 @@ from app.deps import get_session
 from app.main import create_app
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationKind
+from app.read_cache.ledger import HEAD
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +74,8 @@ def settings(database_url: str) -> Settings:
 def app(settings: Settings, db_session: Session):  # type: ignore[no-untyped-def]
     application = create_app(settings)
     application.dependency_overrides[get_session] = lambda: db_session
+    # The read cache must see the test's own uncommitted ledger, as the routes do.
+    application.state.ledger_version = lambda: db_session.execute(text(HEAD)).scalar() or 0
     yield application
     application.state.engine.dispose()
 

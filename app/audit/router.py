@@ -12,11 +12,12 @@ from app.audit import service
 from app.audit.schemas import AuditEntryOut, AuditLogPage, BrokenLink, ChainVerification
 from app.clock import as_utc
 from app.deps import PrincipalDep, SessionDep
+from app.read_cache.middleware import CACHED_READ
 
 router = APIRouter(prefix="/v1/audit-log", tags=["audit"])
 
 
-@router.get("", response_model=AuditLogPage)
+@router.get("", response_model=AuditLogPage, openapi_extra=CACHED_READ)
 def list_audit_entries(
     session: SessionDep,
     principal: PrincipalDep,
@@ -62,7 +63,7 @@ def list_audit_entries(
     )
 
 
-@router.get("/verify", response_model=ChainVerification)
+@router.get("/verify", response_model=ChainVerification, openapi_extra=CACHED_READ)
 def verify_audit_log(session: SessionDep, principal: PrincipalDep) -> ChainVerification:
     report = service.verify_log(session, principal=principal)
     broken = None

@@ -14,6 +14,7 @@ from app.contracts.schemas import (
     contract_summary,
 )
 from app.deps import PrincipalDep, RawBody, SessionDep
+from app.read_cache.middleware import CACHED_READ
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 
@@ -60,11 +61,11 @@ def accept_contract(
     )
 
 
-@router.get("", response_model=list[ContractSummary])
+@router.get("", response_model=list[ContractSummary], openapi_extra=CACHED_READ)
 def list_contracts(session: SessionDep, principal: PrincipalDep) -> list[ContractSummary]:
     return [contract_summary(c) for c in service.list_contracts(session, principal=principal)]
 
 
-@router.get("/{key}", response_model=ContractOut)
+@router.get("/{key}", response_model=ContractOut, openapi_extra=CACHED_READ)
 def read_contract(key: str, session: SessionDep, principal: PrincipalDep) -> ContractOut:
     return contract_out(service.get_contract(session, principal=principal, key=key))

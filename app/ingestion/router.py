@@ -13,6 +13,7 @@ from app.feeds.columns import Feed
 from app.ingestion import service
 from app.ingestion.schemas import BatchOut, batch_out
 from app.ingestion.upload import Upload, media_type_of
+from app.read_cache.middleware import CACHED_READ
 
 router = APIRouter(prefix="/v1/contracts/{key}", tags=["ingestion"])
 
@@ -180,7 +181,12 @@ def post_usage(
     )
 
 
-@router.get("/batches", response_model=list[BatchOut], summary="Ingestion history")
+@router.get(
+    "/batches",
+    response_model=list[BatchOut],
+    summary="Ingestion history",
+    openapi_extra=CACHED_READ,
+)
 def list_batches(
     key: str,
     session: SessionDep,
@@ -191,7 +197,9 @@ def list_batches(
     return [batch_out(batch, contract.key) for batch in batches]
 
 
-@router.get("/batches/{batch_id}", response_model=BatchOut, summary="One batch")
+@router.get(
+    "/batches/{batch_id}", response_model=BatchOut, summary="One batch", openapi_extra=CACHED_READ
+)
 def read_batch(key: str, batch_id: str, session: SessionDep, principal: PrincipalDep) -> BatchOut:
     contract, batch = service.get_batch(session, principal=principal, key=key, batch_id=batch_id)
     return batch_out(batch, contract.key)
@@ -202,6 +210,7 @@ def read_batch(key: str, batch_id: str, session: SessionDep, principal: Principa
     response_class=Response,
     responses=CSV_RESPONSE,
     summary="A batch's rows as CSV",
+    openapi_extra=CACHED_READ,
 )
 def read_batch_rows(
     key: str, batch_id: str, session: SessionDep, principal: PrincipalDep

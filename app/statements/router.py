@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 
 from app.deps import PrincipalDep, SessionDep
+from app.read_cache.middleware import CACHED_READ
 from app.statements import service
 from app.statements.access import statement_etag
 from app.statements.models import Statement
@@ -66,7 +67,9 @@ def draft_statement(
     return _with_etag(response, statement)
 
 
-@router.get("/contracts/{key}/statements", response_model=list[StatementSummary])
+@router.get(
+    "/contracts/{key}/statements", response_model=list[StatementSummary], openapi_extra=CACHED_READ
+)
 def list_statements(
     key: str, session: SessionDep, principal: PrincipalDep
 ) -> list[StatementSummary]:
@@ -74,7 +77,12 @@ def list_statements(
     return [statement_summary(s) for s in statements]
 
 
-@router.get("/statements/{statement_id}", response_model=StatementOut, responses={200: ETAG_HEADER})
+@router.get(
+    "/statements/{statement_id}",
+    response_model=StatementOut,
+    responses={200: ETAG_HEADER},
+    openapi_extra=CACHED_READ,
+)
 def read_statement(
     statement_id: str, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> StatementOut:
@@ -172,6 +180,6 @@ def verify_statement(
     return verification_out(verification)
 
 
-@router.get("/vendors/{key}/balance", response_model=VendorBalance)
+@router.get("/vendors/{key}/balance", response_model=VendorBalance, openapi_extra=CACHED_READ)
 def vendor_balance(key: str, session: SessionDep, principal: PrincipalDep) -> VendorBalance:
     return balance_out(service.vendor_balance(session, principal=principal, vendor_key=key))

@@ -1,0 +1,114 @@
+"""Repeated reads answered from memory while the ledger has not changed.
+
+A dashboard polling its contract, fifty readers of the same evaluation, an auditor paging the
+log twice: each such GET used to authenticate, load the contract with its versions and
+grants through the ORM and serialise the answer again — ~10 ms of CPU for the same bytes. A
+route marked ``CACHED_READ`` declares that its answer depends only on the caller's key, the
+request, the ledger and today's date; its 200 answers are kept, keyed by exactly those, and
+served again only while the ledger version (app/read_cache/ledger.py) is the one they were
+computed at. The version is read before the route runs, so a kept answer never reflects a
+ledger older than its version; any commit makes every kept answer unreachable.
+
+Nothing else is relaxed: a key revoked, a contract amended, a batch posted — each is an audit
+entry, so the next read goes through authentication and access checks again. Answers are
+keyed by a digest of the caller's Authorization header, so one key's answer is never another
+key's. Conditional requests and anything but GET with credentials pass straight through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from app.clock import today
+from app.read_cache.store import ResponseStore, StoredResponse
+
+# `@router.get(..., openapi_extra=CACHED_READ)`: the answer is a function of the caller's key,
+# the request, the ledger and today's date, nothing else (not the time of day, not a setting
+# that changes while the process runs).
+CACHED_READ = {"x-cached-read": True}
+
+BYPASS_HEADERS = (b"if-none-match", b"if-modified-since", b"if-match", b"range")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Any]
+Send = Callable[[dict[str, Any]], Any]
+
+
+class CachedReads:
+    """ASGI middleware around the application (outermost, so a hit costs no more than
+    reading the ledger version and writing the bytes)."""
+
+    def __init__(self, app: Any, *, ledger_version: Callable[[], int | None], max_bytes: int):
+        self.app = app
+        self.ledger_version = ledger_version
+        self.store = ResponseStore(max_bytes=max_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = _cache_key(scope)
+        version = self.ledger_version() if key is not None else None
+        if key is None or version is None:
+            await self.app(scope, receive, send)
+            return
+        kept = self.store.get(key, version)
+        if kept is not None:
+            await send(
+                {"type": "http.response.start", "status": kept.status, "headers": kept.headers}
+            )
+            await send({"type": "http.response.body", "body": kept.body})
+            return
+        recorder = _Recorder(send, limit=self.store.max_entry_bytes)
+        await self.app(scope, receive, recorder.send)
+        route = scope.get("route")
+        marked = (getattr(route, "openapi_extra", None) or {}).get(next(iter(CACHED_READ)))
+        if marked and recorder.complete and recorder.status == 200:
+            self.store.put(key, version, recorder.response())
+
+
+def _cache_key(scope: Scope) -> tuple[Any, ...] | None:
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return None
+    headers = dict(scope["headers"])
+    authorization = headers.get(b"authorization")
+    if authorization is None or any(name in headers for name in BYPASS_HEADERS):
+        return None
+    return (
+        hashlib.sha256(authorization).digest(),
+        scope["path"],
+        scope["query_string"],
+        headers.get(b"accept", b""),
+        today(),
+    )
+
+
+class _Recorder:
+    """Passes a response through while keeping a copy of it, up to ``limit`` body bytes."""
+
+    def __init__(self, send: Send, *, limit: int):
+        self._send = send
+        self._limit = limit
+        self.status = 0
+        self.headers: tuple[tuple[bytes, bytes], ...] = ()
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self.complete = False
+        self._too_big = False
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.headers = tuple(message.get("headers", ()))
+        elif message["type"] == "http.response.body" and not self._too_big:
+            body = message.get("body", b"")
+            self._size += len(body)
+            self._too_big = self._size > self._limit
+            if self._too_big:
+                self._chunks.clear()
+            else:
+                self._chunks.append(body)
+            self.complete = not self._too_big and not message.get("more_body", False)
+        await self._send(message)
+
+    def response(self) -> StoredResponse:
+        return StoredResponse(self.status, self.headers, b"".join(self._chunks))

@@ -1,0 +1,39 @@
+"""At most as many requests inside the application as the database pool has connections.
+
+Every request that touches the database takes a connection in one worker thread (opening
+its session, authenticating) and gives it back in another (closing the session), waiting for
+a free thread in between while holding it. With more requests in flight than connections,
+the threads can all end up waiting for a connection that only a request waiting for a thread
+would return: nothing moves until the pool's 30-second timeout fails them with HTTP 500
+(seen with 50 concurrent clients, bench/RESULTS.md). Bounding the requests in flight by the
+pool's size makes that wait impossible; the others queue in the event loop, which costs
+nothing while they wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+class RequestLimit:
+    """ASGI middleware: ``limit`` HTTP requests at a time, the rest in arrival order."""
+
+    def __init__(self, app: Any, *, limit: int):
+        self.app = app
+        self.limit = limit
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        async with self._slots_of(asyncio.get_running_loop()):
+            await self.app(scope, receive, send)
+
+    def _slots_of(self, loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
+        # A semaphore belongs to one event loop; a test client may start a new loop per use.
+        if self._slots is None or self._loop is not loop:
+            self._slots, self._loop = asyncio.Semaphore(self.limit), loop
+        return self._slots
