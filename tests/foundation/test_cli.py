@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,15 @@ def test_a_bad_contract_file_loads_nothing_and_says_why(cli_database, tmp_path):
     result = run("contracts", "load", str(bad))
     assert result.exit_code == 2
     assert "bad.yaml" in result.stderr
+
+
+def test_serve_migrates_then_runs_one_worker_per_core(cli_database, tmp_path, monkeypatch):
+    started: list[tuple[str, dict[str, object]]] = []
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: started.append((app, options)))
+    assert run("serve", "--port", "8123").exit_code == 0
+    options = {"factory": True, "host": "127.0.0.1", "port": 8123, "workers": 4}
+    assert started == [("app.main:create_app", options)]
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    assert {"contracts", "batches", "statements", "audit_entries"} <= tables
