@@ -178,11 +178,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(database_url: str, *, workers: int = 1) -> Iterator[str]:
-    """The real service under uvicorn in its own process on a loopback port; its base URL."""
+def server(
+    database_url: str, *, workers: int = 1, settings: dict[str, str] | None = None
+) -> Iterator[str]:
+    """The real service under uvicorn in its own process on a loopback port; its base URL.
+    ``settings``: extra environment, e.g. ``{"TRANCHE_READ_CACHE_BYTES": "0"}``."""
     port = free_port()
     environment = {
         **os.environ,
+        **(settings or {}),
         "DATABASE_URL": database_url,
         "TRANCHE_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT),
     }

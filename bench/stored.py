@@ -4,23 +4,26 @@ endpoints under load.
 
 Run: ``.venv/bin/python bench/stored.py [--students 10000 100000] [--database sqlite] [--quick]``.
 
-The service runs under uvicorn in its own process on 127.0.0.1, on a fresh, migrated
-PostgreSQL database (or a SQLite file with ``--database sqlite``). Each size is its own contract (the engine benchmark's: every measure,
-metric and tranche kind) with its roster, three assessment windows and ~48 usage rows per
-student posted over HTTP. Then:
+The service runs under uvicorn in its own processes (one worker per core, as `tranche serve`
+does) on 127.0.0.1, on a fresh, migrated PostgreSQL database (or a SQLite file with
+``--database sqlite``). Each size is its own contract (the engine benchmark's: every
+measure, metric and tranche kind) with its roster, three assessment windows and ~48 usage
+rows per student posted over HTTP. Then:
 - evaluation: ``GET /evaluation`` at three different as_of dates (each a different
   evaluation, never answered from a cache), best of three, beside the bare
   ``SELECT student_id, sum(minutes) … GROUP BY student_id`` over the same rows fetched by
   the bare driver, psycopg or sqlite3 (best of three);
 - statements: draft (``POST /statements``, an as_of not evaluated before) and approve;
 - load: 50 concurrent clients, 2,000 requests (60 s cap) on each of GET contract, GET
-  evaluation (the same as_of again, so answered from the evaluation cache) and GET vendor
-  balance, after one warm-up request each.
+  evaluation (the same as_of again) and GET vendor balance, after an unmeasured warm-up of
+  every worker: repeated reads, answered from the read cache (app/read_cache); then GET
+  contract once more on a server with the read cache off, the cost of every first read.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 from datetime import date
 from typing import Any
@@ -55,6 +58,8 @@ USAGE_BATCHES = """
 SELECT b.id FROM batches b JOIN contracts c ON c.id = b.contract_id
 WHERE c.key = {key} AND b.feed = 'usage' AND b.status = 'accepted'
 """
+# As `tranche serve` runs by default: one worker process per core.
+WORKERS = os.cpu_count() or 1
 NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 
 
@@ -109,7 +114,10 @@ def measure(kind: str, sizes: list[int], requests: int, clients: int) -> list[Ro
     rows = []
     with database(kind, "stored") as url:
         headers = prepare(url, list(keys.values()))
-        with server(url) as base_url, httpx.Client(base_url=base_url, timeout=3600) as client:
+        with (
+            server(url, workers=WORKERS) as base_url,
+            httpx.Client(base_url=base_url, timeout=3600) as client,
+        ):
             for students, key in keys.items():
                 usage, post = load_contract(client, headers, key, students)
                 evaluation = evaluation_seconds(client, headers[DISTRICT], key)
@@ -134,7 +142,7 @@ def measure(kind: str, sizes: list[int], requests: int, clients: int) -> list[Ro
                 )
             largest = keys[sizes[-1]]
             rows.append(statement_row(client, headers, largest, sizes[-1]))
-            rows += load_rows(base_url, client, headers, largest, requests, clients)
+            rows += load_rows(url, base_url, client, headers, largest, requests, clients)
     return rows
 
 
@@ -162,6 +170,7 @@ def statement_row(
 
 
 def load_rows(
+    url: str,
     base_url: str,
     client: httpx.Client,
     headers: dict[str, dict[str, str]],
@@ -174,30 +183,57 @@ def load_rows(
         ("GET evaluation (cached)", f"/v1/contracts/{key}/evaluation?as_of=2027-06-30", DISTRICT),
         ("GET vendor balance", f"/v1/vendors/{VENDOR}/balance", VENDOR),
     ]
-    rows = []
-    for label, path, organisation in endpoints:
-        check(client.get(path, headers=headers[organisation]))  # warm-up
-        result = run_load(
-            base_url + path, headers[organisation], requests=requests, clients=clients
-        )
-        p50, p99 = result.percentile(0.50) * 1000, result.percentile(0.99) * 1000
-        failed = f"; FAILED: {result.error_summary()}" if result.errors else ""
+    rows = [
+        load_row(client, base_url + path, headers[organisation], label, requests, clients)
+        for label, path, organisation in endpoints
+    ]
+    label, path, organisation = endpoints[0]
+    uncached_settings = {"TRANCHE_READ_CACHE_BYTES": "0"}
+    with (
+        server(url, workers=WORKERS, settings=uncached_settings) as uncached_url,
+        httpx.Client(base_url=uncached_url, timeout=3600) as uncached,
+    ):
         rows.append(
-            Row(
-                what=f"read under load: {label}",
-                size=f"{clients} clients, {result.requests:,} requests",
-                figure=f"{result.per_second:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms{failed}",
-                numbers={
-                    "clients": clients,
-                    "requests": result.requests,
-                    "requests_per_second": result.per_second,
-                    "p50_ms": p50,
-                    "p99_ms": p99,
-                    "errors": sum(result.errors.values()),
-                },
+            load_row(
+                uncached,
+                uncached_url + path,
+                headers[organisation],
+                f"{label}, read cache off",
+                requests,
+                clients,
             )
         )
     return rows
+
+
+def load_row(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    label: str,
+    requests: int,
+    clients: int,
+) -> Row:
+    check(client.get(url, headers=headers))
+    # Warm every worker process (each has its own caches and pool), unmeasured: a few rounds
+    # of all the clients, so that each worker has answered some.
+    run_load(url, headers, requests=clients * 4, clients=clients)
+    result = run_load(url, headers, requests=requests, clients=clients)
+    p50, p99 = result.percentile(0.50) * 1000, result.percentile(0.99) * 1000
+    failed = f"; FAILED: {result.error_summary()}" if result.errors else ""
+    return Row(
+        what=f"read under load: {label}",
+        size=f"{clients} clients, {result.requests:,} requests",
+        figure=f"{result.per_second:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms{failed}",
+        numbers={
+            "clients": clients,
+            "requests": result.requests,
+            "requests_per_second": result.per_second,
+            "p50_ms": p50,
+            "p99_ms": p99,
+            "errors": sum(result.errors.values()),
+        },
+    )
 
 
 def main() -> None:

@@ -71,6 +71,7 @@ def test_stored_contract_reports_evaluation_statement_and_reads_under_load(envir
         "read under load: GET contract",
         "read under load: GET evaluation (cached)",
         "read under load: GET vendor balance",
+        "read under load: GET contract, read cache off",
     ]
     for row in rows[2:]:
         assert row["numbers"]["clients"] == 10
