@@ -239,7 +239,7 @@ def load_row(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, nargs="+", default=SIZES)
-    parser.add_argument("--requests", type=int, default=2000, help="per endpoint under load")
+    parser.add_argument("--requests", type=int, default=10_000, help="per endpoint under load")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--database", choices=list(NAMES), default="postgresql")
     parser.add_argument("--quick", action="store_true", help="one tiny size, for CI")
