@@ -14,6 +14,7 @@ from contextlib import suppress
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 HEAD = "SELECT last_entry_id FROM audit_chain_head WHERE id = 1"
 NO_ENTRIES_YET = 0
@@ -35,7 +36,9 @@ class LedgerVersion:
         self._connection: Any = None
 
     def read(self) -> int | None:
-        errors = self._engine.dialect.loaded_dbapi.Error
+        # The driver's own errors from the bare connection; SQLAlchemy's wrapping of them
+        # from the pool checkout when connecting.
+        errors = (self._engine.dialect.loaded_dbapi.Error, DBAPIError)
         try:
             if self._connection is None:
                 self._connection = self._connect()

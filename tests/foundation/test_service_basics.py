@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.config import Settings
+from app.main import create_app
 from app.organisations import service as organisations
 from app.organisations.models import ApiKey
 
@@ -13,6 +15,17 @@ def test_health_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_says_503_when_the_database_does_not_answer(tmp_path):
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'tranche.db'}"
+    app = create_app(Settings(database_url=url))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/healthz")
+    app.state.engine.dispose()
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "The database does not answer."
 
 
 def test_unknown_path_is_a_problem_document(client):

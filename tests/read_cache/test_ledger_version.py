@@ -86,6 +86,20 @@ def test_a_broken_connection_gives_no_version_then_a_new_connection(engine):
     reader.close()
 
 
+def test_an_unreachable_database_gives_no_version_and_the_request_its_usual_answer(tmp_path):
+    """No version means no cache: the request goes to the application, which answers as it
+    does when the database is down (here /healthz's 503), not with a bare server error."""
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'tranche.db'}"
+    reader = LedgerVersion(make_engine(url))
+    assert reader.read() is None
+    app = create_app(Settings(database_url=url))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/healthz", headers={"Authorization": "Bearer trk_x_y"})
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    app.state.engine.dispose()
+
+
 def test_the_service_refuses_a_key_revoked_by_another_process(fresh_url, engine):
     """`tranche key revoke` commits from another process; the server's kept answers for
     that key must stop at once."""
