@@ -53,9 +53,9 @@ def usage_sums(
     across batches, and the database adds a million rows far faster than moving them into
     Python would. Only the sums asked for: each one more costs every row a comparison.
     """
-    index = pd.Index([], name="student_id", dtype=object)
     if not batch_ids or not sums:
-        return {wanted: pd.Series([], dtype="int64", index=index) for wanted in sums}
+        nobody = pd.Index([], name="student_id", dtype=object)
+        return {wanted: pd.Series([], dtype="int64", index=nobody) for wanted in sums}
     day = usage_rows.c.date
     query = (
         select(

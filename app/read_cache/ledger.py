@@ -34,11 +34,11 @@ class LedgerVersion:
     def __init__(self, engine: Engine):
         self._engine = engine
         self._connection: Any = None
-
-    def read(self) -> int | None:
         # The driver's own errors from the bare connection; SQLAlchemy's wrapping of them
         # from the pool checkout when connecting.
-        errors = (self._engine.dialect.loaded_dbapi.Error, DBAPIError)
+        self._errors = (engine.dialect.loaded_dbapi.Error, DBAPIError)
+
+    def read(self) -> int | None:
         try:
             if self._connection is None:
                 self._connection = self._connect()
@@ -48,7 +48,7 @@ class LedgerVersion:
                 row = cursor.fetchone()
             finally:
                 cursor.close()
-        except errors:
+        except self._errors:
             self.close()
             return None
         return NO_ENTRIES_YET if row is None or row[0] is None else int(row[0])
@@ -56,7 +56,7 @@ class LedgerVersion:
     def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
-            with suppress(self._engine.dialect.loaded_dbapi.Error):
+            with suppress(*self._errors):
                 connection.close()  # already broken, or it would not be closed here
 
     def _connect(self) -> Any:

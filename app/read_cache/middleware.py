@@ -27,7 +27,8 @@ from app.read_cache.store import ResponseStore, StoredResponse
 # `@router.get(..., openapi_extra=CACHED_READ)`: the answer is a function of the caller's key,
 # the request, the ledger and today's date, nothing else (not the time of day, not a setting
 # that changes while the process runs).
-CACHED_READ = {"x-cached-read": True}
+CACHED_READ_FLAG = "x-cached-read"
+CACHED_READ = {CACHED_READ_FLAG: True}
 
 BYPASS_HEADERS = (b"if-none-match", b"if-modified-since", b"if-match", b"range")
 
@@ -61,7 +62,7 @@ class CachedReads:
         recorder = _Recorder(send, limit=self.store.max_entry_bytes)
         await self.app(scope, receive, recorder.send)
         route = scope.get("route")
-        marked = (getattr(route, "openapi_extra", None) or {}).get(next(iter(CACHED_READ)))
+        marked = (getattr(route, "openapi_extra", None) or {}).get(CACHED_READ_FLAG, False)
         if marked and recorder.complete and recorder.status == 200:
             self.store.put(key, version, recorder.response())
 
