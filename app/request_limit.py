@@ -5,9 +5,8 @@ its session, authenticating) and gives it back in another (closing the session),
 a free thread in between while holding it. With more requests in flight than connections,
 the threads can all end up waiting for a connection that only a request waiting for a thread
 would return: nothing moves until the pool's 30-second timeout fails them with HTTP 500
-(bench/RESULTS.md). Bounding the requests in flight by the
-pool's size makes that wait impossible; the others queue in the event loop, which costs
-nothing while they wait.
+(bench/RESULTS.md). Bounding the requests in flight by the pool's size makes that wait
+impossible; the others queue in the event loop, which costs nothing while they wait.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ rows per student posted over HTTP. Then:
   ``SELECT student_id, sum(minutes) … GROUP BY student_id`` over the same rows fetched by
   the bare driver, psycopg or sqlite3 (best of three);
 - statements: draft (``POST /statements``, an as_of not evaluated before) and approve;
-- load: 50 concurrent clients, 2,000 requests (60 s cap) on each of GET contract, GET
+- load: 50 concurrent clients, 10,000 requests (60 s cap) on each of GET contract, GET
   evaluation (the same as_of again) and GET vendor balance, after an unmeasured warm-up of
   every worker: repeated reads, answered from the read cache (app/read_cache); then GET
   contract once more on a server with the read cache off, the cost of every first read.
