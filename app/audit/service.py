@@ -1,5 +1,5 @@
-"""Writing to the audit log. Every write use case calls `record` before its single commit, so
-an entry exists exactly when its change does."""
+"""Reading the audit log (auditors and districts): pages of entries and the chain's
+verification. Entries are written only through the unit of work (app/unit_of_work.py)."""
 
 from __future__ import annotations
 
@@ -8,58 +8,17 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import repository
-from app.audit.chain import hash_of
-from app.audit.models import AuditChainHead, AuditEntry
+from app.audit.models import AuditEntry
 from app.audit.verification import ChainReport, verify_chain
-from app.clock import as_utc, utcnow
+from app.clock import as_utc
 from app.contracts.access import contract_for, require_role, visible_contracts
 from app.errors import InvalidInput
 from app.organisations.models import OrganisationKind
-from app.principal import Actor, Principal
-
-HEAD_ROW_ID = 1
-
-
-def record(
-    session: Session,
-    *,
-    actor: Actor,
-    action: str,
-    object_type: str,
-    object_id: str | int,
-    contract_key: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Append one entry, chained to the newest one. Flushes; the caller commits."""
-    head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.id == HEAD_ROW_ID).with_for_update()
-    ).scalar_one()  # seeded by the first migration, so it never has to be created in a race
-    details_text = json.dumps(details or {}, sort_keys=True, separators=(",", ":"), default=str)
-    entry = AuditEntry(
-        recorded_at=utcnow(),
-        organisation_id=actor.organisation_id,
-        api_key_id=actor.api_key_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        contract_key=contract_key,
-        details=details_text,
-        previous_hash=head.last_hash,
-    )
-    entry.entry_hash = hash_of(entry)
-    session.add(entry)
-    session.flush()
-    head.last_entry_id = entry.id
-    head.last_hash = entry.entry_hash
-    session.flush()
-    return entry
-
+from app.principal import Principal
 
 # --- reading the log (auditors and districts) -------------------------------------------
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
 from app.clock import utcnow
 from app.contracts import repository
 from app.contracts.access import DISTRICT, VENDOR, contract_for, require_role, visible_contracts
@@ -18,6 +17,7 @@ from app.engine.definition import Definition
 from app.errors import Conflict, InvalidInput
 from app.organisations.models import Organisation, OrganisationKind
 from app.principal import Actor, Principal
+from app.unit_of_work import UnitOfWork
 
 
 def create_contract(session: Session, *, principal: Principal, definition: Definition) -> Contract:
@@ -27,8 +27,9 @@ def create_contract(session: Session, *, principal: Principal, definition: Defin
             "A district can only propose contracts in its own name.",
             [{"path": "district", "message": f"must be '{principal.organisation_key}'"}],
         )
-    contract = _propose_new(session, definition, actor=principal)
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        contract = _propose_new(uow, definition)
+        uow.commit()
     return contract
 
 
@@ -36,8 +37,9 @@ def amend_contract(
     session: Session, *, principal: Principal, key: str, definition: Definition
 ) -> Contract:
     contract = contract_for(session, principal, key, roles=DISTRICT)
-    _propose_amendment(session, contract, definition, actor=principal)
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        _propose_amendment(uow, contract, definition)
+        uow.commit()
     return contract
 
 
@@ -45,8 +47,9 @@ def accept_contract(
     session: Session, *, principal: Principal, key: str, version: int | None = None
 ) -> Contract:
     contract = contract_for(session, principal, key, roles=VENDOR)
-    _accept(session, contract, version=version, actor=principal)
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        _accept(uow, contract, version=version)
+        uow.commit()
     return contract
 
 
@@ -76,24 +79,27 @@ def load_contract_documents(
     if problems:
         raise InvalidInput(f"{len(problems)} problem(s) in the contract files.", problems)
     outcomes = []
-    for name, definition in parsed:
-        contract = repository.contract_by_key(session, definition.key)
-        if contract is None:
-            contract, outcome = _propose_new(session, definition, actor=actor), "created"
-        elif contract.latest_version.definition_json == definition_to_json(definition):
-            outcome = "unchanged"
-        else:
-            _propose_amendment(session, contract, definition, actor=actor)
-            outcome = "amended"
-        if accept and contract.latest_version.status == VersionStatus.proposed:
-            _accept(session, contract, version=None, actor=actor)
-            outcome += ", accepted"
-        outcomes.append((name, contract, outcome))
-    session.commit()
+    with UnitOfWork(session, actor=actor) as uow:
+        for name, definition in parsed:
+            contract = repository.contract_by_key(session, definition.key)
+            if contract is None:
+                contract, outcome = _propose_new(uow, definition), "created"
+            elif contract.latest_version.definition_json == definition_to_json(definition):
+                outcome = "unchanged"
+            else:
+                _propose_amendment(uow, contract, definition)
+                outcome = "amended"
+            if accept and contract.latest_version.status == VersionStatus.proposed:
+                _accept(uow, contract, version=None)
+                outcome += ", accepted"
+            outcomes.append((name, contract, outcome))
+        if uow.entries:  # every file unchanged: nothing to commit
+            uow.commit()
     return outcomes
 
 
-def _propose_new(session: Session, definition: Definition, *, actor: Actor) -> Contract:
+def _propose_new(uow: UnitOfWork, definition: Definition) -> Contract:
+    session = uow.session
     if repository.contract_by_key(session, definition.key) is not None:
         raise Conflict(f"A contract with key '{definition.key}' already exists; amend it with PUT.")
     parties = _parties(session, definition)
@@ -102,10 +108,8 @@ def _propose_new(session: Session, definition: Definition, *, actor: Actor) -> C
     )
     session.add(contract)
     session.flush()
-    _add_version(session, contract, definition, parties.auditors, actor=actor, number=1)
-    record(
-        session,
-        actor=actor,
+    _add_version(session, contract, definition, parties.auditors, actor=uow.actor, number=1)
+    uow.record(
         action="contract.proposed",
         object_type="contract",
         object_id=contract.key,
@@ -116,9 +120,8 @@ def _propose_new(session: Session, definition: Definition, *, actor: Actor) -> C
     return contract
 
 
-def _propose_amendment(
-    session: Session, contract: Contract, definition: Definition, *, actor: Actor
-) -> None:
+def _propose_amendment(uow: UnitOfWork, contract: Contract, definition: Definition) -> None:
+    session = uow.session
     if definition.key != contract.key:
         raise InvalidInput(
             "An amendment cannot change the contract key.",
@@ -134,10 +137,8 @@ def _propose_amendment(
     if latest.status == VersionStatus.proposed:
         latest.status = VersionStatus.withdrawn
     number = latest.version + 1
-    _add_version(session, contract, definition, parties.auditors, actor=actor, number=number)
-    record(
-        session,
-        actor=actor,
+    _add_version(session, contract, definition, parties.auditors, actor=uow.actor, number=number)
+    uow.record(
         action="contract.amended",
         object_type="contract",
         object_id=contract.key,
@@ -147,7 +148,8 @@ def _propose_amendment(
     session.refresh(contract)
 
 
-def _accept(session: Session, contract: Contract, *, version: int | None, actor: Actor) -> None:
+def _accept(uow: UnitOfWork, contract: Contract, *, version: int | None) -> None:
+    session = uow.session
     proposal = contract.latest_version
     if proposal.status != VersionStatus.proposed:
         raise Conflict(f"Contract '{contract.key}' has no proposal waiting for acceptance.")
@@ -161,11 +163,9 @@ def _accept(session: Session, contract: Contract, *, version: int | None, actor:
         in_force.status = VersionStatus.superseded
     proposal.status = VersionStatus.active
     proposal.accepted_at = utcnow()
-    proposal.accepted_by_key_id = actor.api_key_id
+    proposal.accepted_by_key_id = uow.actor.api_key_id
     session.flush()
-    record(
-        session,
-        actor=actor,
+    uow.record(
         action="contract.accepted",
         object_type="contract",
         object_id=contract.key,

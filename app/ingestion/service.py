@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
 from app.clock import utcnow
 from app.contracts import repository as contracts
 from app.contracts.access import ANY_ROLE, DISTRICT, VENDOR, contract_for
@@ -31,6 +30,7 @@ from app.ingestion.models import Batch, BatchStatus
 from app.ingestion.upload import Upload
 from app.organisations.models import OrganisationKind
 from app.principal import Principal
+from app.unit_of_work import UnitOfWork
 
 POSTED_BY: dict[Feed, tuple[OrganisationKind, ...]] = {
     "roster": DISTRICT,
@@ -104,33 +104,34 @@ def ingest_batch(
         session.refresh(replaced)
         _check_replaceable(replaced, feed)
 
-    batch = repository.add_batch(
-        session,
-        Batch(
-            public_id=str(uuid.uuid4()),
-            contract_id=contract.id,
-            contract_version=version.version,
-            feed=feed,
-            status=BatchStatus.accepted,
-            rows=parsed.rows,
-            sha256=parsed.sha256,
-            columns=",".join(parsed.columns),
-            file_name=upload.file_name,
-            content_type=upload.content_type,
-            idempotency_key=idempotency_key,
-            organisation_id=principal.organisation_id,
-            api_key_id=principal.api_key_id,
-            posted_at=utcnow(),
-            replaces=replaced,
-        ),
-    )
-    insert_rows(session, feed=feed, batch_id=batch.id, frame=parsed.frame)
-    if replaced is not None:
-        replaced.status = BatchStatus.superseded
-        replaced.superseded_by = batch
-        session.flush()
-    _audit(session, principal, contract, batch, replaced)
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        batch = repository.add_batch(
+            session,
+            Batch(
+                public_id=str(uuid.uuid4()),
+                contract_id=contract.id,
+                contract_version=version.version,
+                feed=feed,
+                status=BatchStatus.accepted,
+                rows=parsed.rows,
+                sha256=parsed.sha256,
+                columns=",".join(parsed.columns),
+                file_name=upload.file_name,
+                content_type=upload.content_type,
+                idempotency_key=idempotency_key,
+                organisation_id=principal.organisation_id,
+                api_key_id=principal.api_key_id,
+                posted_at=utcnow(),
+                replaces=replaced,
+            ),
+        )
+        insert_rows(session, feed=feed, batch_id=batch.id, frame=parsed.frame)
+        if replaced is not None:
+            replaced.status = BatchStatus.superseded
+            replaced.superseded_by = batch
+            session.flush()
+        _audit(uow, contract, batch, replaced)
+        uow.commit()
     refresh_planner_statistics(session, feed=feed, rows=batch.rows)
     return IngestOutcome(batch, created=True)
 
@@ -229,8 +230,7 @@ def _check_replaceable(replaced: Batch, feed: Feed) -> None:
 
 
 def _audit(
-    session: Session,
-    principal: Principal,
+    uow: UnitOfWork,
     contract: Contract,
     batch: Batch,
     replaced: Batch | None,
@@ -242,9 +242,7 @@ def _audit(
         "file_name": batch.file_name,
         "replaces": replaced.public_id if replaced else None,
     }
-    record(
-        session,
-        actor=principal,
+    uow.record(
         action="batch.accepted",
         object_type="batch",
         object_id=batch.public_id,
@@ -252,9 +250,7 @@ def _audit(
         details=details,
     )
     if replaced is not None:
-        record(
-            session,
-            actor=principal,
+        uow.record(
             action="batch.superseded",
             object_type="batch",
             object_id=replaced.public_id,

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from app.organisations import keys
 from app.organisations.models import ApiKey, Organisation, OrganisationKind
 from app.principal import OPERATOR, Actor, Principal
+from app.unit_of_work import UnitOfWork
 
 ORGANISATION_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -32,18 +32,17 @@ def create_organisation(
         )
     if organisation_by_key(session, key) is not None:
         raise Conflict(f"Organisation '{key}' already exists.")
-    organisation = Organisation(key=key, kind=kind, name=name or key)
-    session.add(organisation)
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="organisation.created",
-        object_type="organisation",
-        object_id=key,
-        details={"kind": kind.value},
-    )
-    session.commit()
+    with UnitOfWork(session, actor=actor) as uow:
+        organisation = Organisation(key=key, kind=kind, name=name or key)
+        session.add(organisation)
+        session.flush()
+        uow.record(
+            action="organisation.created",
+            object_type="organisation",
+            object_id=key,
+            details={"kind": kind.value},
+        )
+        uow.commit()
     return organisation
 
 
@@ -52,21 +51,20 @@ def create_api_key(
 ) -> tuple[ApiKey, str]:
     """Returns the stored row and the full secret, which is never retrievable again."""
     organisation = _organisation(session, organisation_key)
-    full, prefix, digest = keys.new_api_key()
-    api_key = ApiKey(
-        organisation_id=organisation.id, prefix=prefix, secret_sha256=digest, label=label
-    )
-    session.add(api_key)
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="api_key.created",
-        object_type="api_key",
-        object_id=prefix,
-        details={"organisation": organisation_key, "label": label},
-    )
-    session.commit()
+    with UnitOfWork(session, actor=actor) as uow:
+        full, prefix, digest = keys.new_api_key()
+        api_key = ApiKey(
+            organisation_id=organisation.id, prefix=prefix, secret_sha256=digest, label=label
+        )
+        session.add(api_key)
+        session.flush()
+        uow.record(
+            action="api_key.created",
+            object_type="api_key",
+            object_id=prefix,
+            details={"organisation": organisation_key, "label": label},
+        )
+        uow.commit()
     return api_key, full
 
 
@@ -75,11 +73,10 @@ def revoke_api_key(session: Session, *, prefix: str, actor: Actor = OPERATOR) ->
     if api_key is None:
         raise NotFound(f"No API key with prefix '{prefix}'.")
     if api_key.revoked_at is None:
-        api_key.revoked_at = utcnow()
-        record(
-            session, actor=actor, action="api_key.revoked", object_type="api_key", object_id=prefix
-        )
-        session.commit()
+        with UnitOfWork(session, actor=actor) as uow:
+            api_key.revoked_at = utcnow()
+            uow.record(action="api_key.revoked", object_type="api_key", object_id=prefix)
+            uow.commit()
     return api_key
 
 

@@ -3,7 +3,7 @@
 Every change to the ledger — an organisation or key created or revoked, a contract proposed,
 amended or accepted, a batch posted or replaced, a statement drafted, approved, voided or
 disputed, a payment, even a logged report read — appends an audit entry in the transaction
-that makes it (app/audit/service.py). Appending takes the chain head's row lock, so entries
+that makes it (app/unit_of_work.py). Appending takes the chain head's row lock, so entries
 are numbered in commit order, and the head row says how far the ledger has got. Two reads
 that see the same number see the same ledger.
 """

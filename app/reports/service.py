@@ -13,13 +13,13 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
 from app.clock import today
 from app.contracts.access import ANY_ROLE, contract_for
 from app.principal import Principal
 from app.reports.assembly import Audience, assemble_report
 from app.reports.csv_export import render_csv
 from app.reports.schemas import ContractReport
+from app.unit_of_work import UnitOfWork
 
 ReportFormat = Literal["json", "csv", "html", "pdf"]
 MEDIA_TYPES: dict[str, str] = {
@@ -72,23 +72,22 @@ def contract_report(
         audience=Audience.of(principal, small_group_threshold),
     )
     content = render(report, report_format)
-    record(
-        session,
-        actor=principal,
-        action="report.generated",
-        object_type="report",
-        object_id=contract.key,
-        contract_key=contract.key,
-        details={
-            "format": report_format,
-            "as_of": as_of.isoformat(),
-            "version": report.contract.version_evaluated,
-            "fingerprint": report.evaluation.fingerprint,
-            "sha256": hashlib.sha256(content).hexdigest(),
-            "suppression": report.breakdowns.suppression_applies,
-        },
-    )
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        uow.record(
+            action="report.generated",
+            object_type="report",
+            object_id=contract.key,
+            contract_key=contract.key,
+            details={
+                "format": report_format,
+                "as_of": as_of.isoformat(),
+                "version": report.contract.version_evaluated,
+                "fingerprint": report.evaluation.fingerprint,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "suppression": report.breakdowns.suppression_applies,
+            },
+        )
+        uow.commit()
     return RenderedReport(
         content=content,
         media_type=MEDIA_TYPES[report_format],

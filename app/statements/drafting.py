@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
 from app.clock import utcnow
 from app.contracts.access import DISTRICT, contract_for
 from app.engine.money import ZERO, money_display
@@ -21,6 +20,7 @@ from app.evaluation.service import evaluate_stored_contract
 from app.principal import Principal
 from app.statements import repository
 from app.statements.models import Statement, StatementBatch, StatementLine, StatementStatus
+from app.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -137,53 +137,52 @@ def draft_statement(
         version=evaluation.version,
         currency=result.currency,
     )
-    statement = Statement(
-        id=str(uuid.uuid4()),
-        contract_id=contract.id,
-        version=evaluation.version,
-        as_of=as_of,
-        status=StatementStatus.draft,
-        total_due=sum((line.due for line in drafts), ZERO),
-        engine_version=result.engine_version,
-        fingerprint=evaluation.fingerprint,
-        approvals_before=len(approved),
-        created_at=utcnow(),
-        created_by_key_id=principal.api_key_id,
-    )
-    repository.add(session, statement)
-    repository.add(
-        session,
-        *(
-            StatementLine(statement_id=statement.id, position=position, **_columns(line))
-            for position, line in enumerate(drafts, start=1)
-        ),
-        *(
-            StatementBatch(
-                statement_id=statement.id,
-                position=position,
-                batch_id=batch.id,
-                feed=batch.feed,
-                sha256=batch.sha256,
-                rows=batch.rows,
-            )
-            for position, batch in enumerate(evaluation.batches, start=1)
-        ),
-    )
-    record(
-        session,
-        actor=principal,
-        action="statement.drafted",
-        object_type="statement",
-        object_id=statement.id,
-        contract_key=contract.key,
-        details={
-            "as_of": as_of.isoformat(),
-            "version": statement.version,
-            "total_due": str(statement.total_due),
-            "fingerprint": statement.fingerprint,
-        },
-    )
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        statement = Statement(
+            id=str(uuid.uuid4()),
+            contract_id=contract.id,
+            version=evaluation.version,
+            as_of=as_of,
+            status=StatementStatus.draft,
+            total_due=sum((line.due for line in drafts), ZERO),
+            engine_version=result.engine_version,
+            fingerprint=evaluation.fingerprint,
+            approvals_before=len(approved),
+            created_at=utcnow(),
+            created_by_key_id=principal.api_key_id,
+        )
+        repository.add(session, statement)
+        repository.add(
+            session,
+            *(
+                StatementLine(statement_id=statement.id, position=position, **_columns(line))
+                for position, line in enumerate(drafts, start=1)
+            ),
+            *(
+                StatementBatch(
+                    statement_id=statement.id,
+                    position=position,
+                    batch_id=batch.id,
+                    feed=batch.feed,
+                    sha256=batch.sha256,
+                    rows=batch.rows,
+                )
+                for position, batch in enumerate(evaluation.batches, start=1)
+            ),
+        )
+        uow.record(
+            action="statement.drafted",
+            object_type="statement",
+            object_id=statement.id,
+            contract_key=contract.key,
+            details={
+                "as_of": as_of.isoformat(),
+                "version": statement.version,
+                "total_due": str(statement.total_due),
+                "fingerprint": statement.fingerprint,
+            },
+        )
+        uow.commit()
     session.refresh(statement)
     return statement
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
 from app.clock import utcnow
 from app.contracts.access import DISTRICT
 from app.engine.money import ZERO, money_text
@@ -18,6 +17,7 @@ from app.principal import Principal
 from app.statements import repository
 from app.statements.access import check_if_match, statement_for
 from app.statements.models import Payment, Statement, StatementStatus
+from app.unit_of_work import UnitOfWork
 
 
 def paid(statement: Statement) -> Decimal:
@@ -65,29 +65,28 @@ def record_payment(
             f"still outstanding on statement {statement.id}.",
             extra={"outstanding": money_text(left)},
         )
-    payment = Payment(
-        statement_id=statement.id,
-        amount=amount,
-        paid_on=paid_on,
-        reference=reference,
-        recorded_at=utcnow(),
-        recorded_by_key_id=principal.api_key_id,
-    )
-    repository.add(session, payment)
-    record(
-        session,
-        actor=principal,
-        action="payment.recorded",
-        object_type="payment",
-        object_id=payment.id,
-        contract_key=statement.contract.key,
-        details={
-            "statement": statement.id,
-            "amount": money_text(amount),
-            "paid_on": paid_on.isoformat(),
-            "reference": reference,
-        },
-    )
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        payment = Payment(
+            statement_id=statement.id,
+            amount=amount,
+            paid_on=paid_on,
+            reference=reference,
+            recorded_at=utcnow(),
+            recorded_by_key_id=principal.api_key_id,
+        )
+        repository.add(session, payment)
+        uow.record(
+            action="payment.recorded",
+            object_type="payment",
+            object_id=payment.id,
+            contract_key=statement.contract.key,
+            details={
+                "statement": statement.id,
+                "amount": money_text(amount),
+                "paid_on": paid_on.isoformat(),
+                "reference": reference,
+            },
+        )
+        uow.commit()
     session.refresh(statement)
     return statement

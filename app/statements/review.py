@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
 from app.clock import utcnow
 from app.contracts import repository as contracts
 from app.contracts.access import ANY_ROLE, DISTRICT, VENDOR, contract_for
@@ -21,6 +20,7 @@ from app.principal import Principal
 from app.statements import repository
 from app.statements.access import check_if_match, statement_for
 from app.statements.models import Dispute, Statement, StatementStatus
+from app.unit_of_work import UnitOfWork
 
 
 def get_statement(session: Session, *, principal: Principal, statement_id: str) -> Statement:
@@ -61,45 +61,43 @@ def approve_statement(
                 "current_fingerprint": current.fingerprint,
             },
         )
-    statement.status = StatementStatus.approved
-    statement.approval_number = approvals + 1
-    statement.approved_at = utcnow()
-    statement.approved_by_key_id = principal.api_key_id
-    session.flush()
-    record(
-        session,
-        actor=principal,
-        action="statement.approved",
-        object_type="statement",
-        object_id=statement.id,
-        contract_key=statement.contract.key,
-        details={
-            "approval_number": statement.approval_number,
-            "total_due": str(statement.total_due),
-            "fingerprint": statement.fingerprint,
-        },
-    )
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        statement.status = StatementStatus.approved
+        statement.approval_number = approvals + 1
+        statement.approved_at = utcnow()
+        statement.approved_by_key_id = principal.api_key_id
+        session.flush()
+        uow.record(
+            action="statement.approved",
+            object_type="statement",
+            object_id=statement.id,
+            contract_key=statement.contract.key,
+            details={
+                "approval_number": statement.approval_number,
+                "total_due": str(statement.total_due),
+                "fingerprint": statement.fingerprint,
+            },
+        )
+        uow.commit()
     return statement
 
 
 def void_statement(session: Session, *, principal: Principal, statement_id: str) -> Statement:
     statement = statement_for(session, principal, statement_id, roles=DISTRICT, lock=True)
     _require_draft(statement, "voided")
-    statement.status = StatementStatus.voided
-    statement.voided_at = utcnow()
-    statement.voided_by_key_id = principal.api_key_id
-    session.flush()
-    record(
-        session,
-        actor=principal,
-        action="statement.voided",
-        object_type="statement",
-        object_id=statement.id,
-        contract_key=statement.contract.key,
-        details={"as_of": statement.as_of.isoformat()},
-    )
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        statement.status = StatementStatus.voided
+        statement.voided_at = utcnow()
+        statement.voided_by_key_id = principal.api_key_id
+        session.flush()
+        uow.record(
+            action="statement.voided",
+            object_type="statement",
+            object_id=statement.id,
+            contract_key=statement.contract.key,
+            details={"as_of": statement.as_of.isoformat()},
+        )
+        uow.commit()
     return statement
 
 
@@ -128,25 +126,24 @@ def open_dispute(
         )
     if any(d.is_open and d.line_id == disputed.id for d in statement.disputes):
         raise Conflict(f"Line '{line}' already has an open dispute; wait for its resolution.")
-    dispute = Dispute(
-        id=str(uuid.uuid4()),
-        statement_id=statement.id,
-        line_id=disputed.id,
-        reason=reason,
-        opened_at=utcnow(),
-        opened_by_key_id=principal.api_key_id,
-    )
-    repository.add(session, dispute)
-    record(
-        session,
-        actor=principal,
-        action="dispute.opened",
-        object_type="dispute",
-        object_id=dispute.id,
-        contract_key=statement.contract.key,
-        details={"statement": statement.id, "line": line, "due": str(disputed.due)},
-    )
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        dispute = Dispute(
+            id=str(uuid.uuid4()),
+            statement_id=statement.id,
+            line_id=disputed.id,
+            reason=reason,
+            opened_at=utcnow(),
+            opened_by_key_id=principal.api_key_id,
+        )
+        repository.add(session, dispute)
+        uow.record(
+            action="dispute.opened",
+            object_type="dispute",
+            object_id=dispute.id,
+            contract_key=statement.contract.key,
+            details={"statement": statement.id, "line": line, "due": str(disputed.due)},
+        )
+        uow.commit()
     session.refresh(statement)
     return dispute
 
@@ -160,19 +157,18 @@ def resolve_dispute(
         raise NotFound(f"Statement {statement.id} has no dispute '{dispute_id}'.")
     if not dispute.is_open:
         raise Conflict(f"Dispute {dispute.id} is already resolved.")
-    dispute.resolved_at = utcnow()
-    dispute.resolved_by_key_id = principal.api_key_id
-    dispute.resolution_note = note
-    session.flush()
-    record(
-        session,
-        actor=principal,
-        action="dispute.resolved",
-        object_type="dispute",
-        object_id=dispute.id,
-        contract_key=statement.contract.key,
-        details={"statement": statement.id, "line": dispute.line.tranche},
-    )
-    session.commit()
+    with UnitOfWork(session, actor=principal) as uow:
+        dispute.resolved_at = utcnow()
+        dispute.resolved_by_key_id = principal.api_key_id
+        dispute.resolution_note = note
+        session.flush()
+        uow.record(
+            action="dispute.resolved",
+            object_type="dispute",
+            object_id=dispute.id,
+            contract_key=statement.contract.key,
+            details={"statement": statement.id, "line": dispute.line.tranche},
+        )
+        uow.commit()
     session.refresh(statement)
     return dispute

@@ -1,0 +1,82 @@
+"""One unit of work for every change to the ledger.
+
+The ledger's invariants hold only if every change (1) appends its audit entries to the hash
+chain in the same transaction and (2) commits exactly once. Both read caches key on the chain
+head (app/read_cache/ledger.py, app/evaluation/cache.py), so a change committed without an
+entry would be invisible to them. Rather than trust each use case to remember, every write
+goes through this class and no other module may commit (tests/foundation/test_unit_of_work.py
+scans for it):
+
+    with UnitOfWork(session, actor=principal) as uow:
+        ...                       # add, flush, lock rows
+        uow.record(action="statement.approved", object_type="statement", object_id=s.id)
+        uow.commit()
+
+A commit without an audit entry is refused; leaving the block without committing (an
+exception, or a use case that found nothing to change) rolls everything back.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEntry
+from app.audit.writer import append_entry
+from app.principal import Actor
+
+
+class UnrecordedChange(RuntimeError):
+    """A programming error: a unit of work tried to commit without an audit entry."""
+
+
+class UnitOfWork:
+    def __init__(self, session: Session, *, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+        self.entries: list[AuditEntry] = []
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if not self._committed:
+            self.session.rollback()
+
+    def record(
+        self,
+        *,
+        action: str,
+        object_type: str,
+        object_id: str | int,
+        contract_key: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Append an audit entry for a change of this unit, acting as its actor."""
+        entry = append_entry(
+            self.session,
+            actor=self.actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            contract_key=contract_key,
+            details=details,
+        )
+        self.entries.append(entry)
+        return entry
+
+    def commit(self) -> None:
+        if self._committed:
+            raise UnrecordedChange("this unit of work has already committed")
+        if not self.entries:
+            raise UnrecordedChange("a change must record at least one audit entry")
+        self.session.commit()
+        self._committed = True
