@@ -106,7 +106,7 @@ def _broken_tranche(
         due = iso_day(raw.get("due"))
     except ValueError:
         return  # already reported
-    outside = _outside(due, term)
+    outside = _due_outside(due, term)
     if outside:
         yield DefinitionProblem(join_path(path, "due"), outside)
 
@@ -126,6 +126,23 @@ def _outside(day: date, term: tuple[date, date] | None) -> str | None:
     if term is None or term[0] <= day <= term[1]:
         return None
     return f"{day} is outside the term {term[0]}..{term[1]}"
+
+
+def latest_due(term_end: date) -> date:
+    """Two years after the term's end (SPEC §1): contracts settle after the school year."""
+    try:
+        return term_end.replace(year=term_end.year + 2)
+    except ValueError:  # 29 February
+        return term_end.replace(year=term_end.year + 2, day=28)
+
+
+def _due_outside(day: date, term: tuple[date, date] | None) -> str | None:
+    if term is None or term[0] <= day <= latest_due(term[1]):
+        return None
+    return (
+        f"{day} is outside {term[0]}..{latest_due(term[1])}"
+        " (from the term's start to two years after its end)"
+    )
 
 
 def _measure(
@@ -233,7 +250,7 @@ def _tranche(
 ) -> Iterator[DefinitionProblem]:
     if tranche is None:
         return
-    outside = _outside(tranche.due, term)
+    outside = _due_outside(tranche.due, term)
     if outside:
         yield DefinitionProblem(join_path(path, "due"), outside)
     if isinstance(tranche, FixedTranche):

@@ -18,13 +18,25 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, StrictBool
 
-SLUG = re.compile(r"[a-z0-9-]+")
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+SLUG = re.compile(r"[a-z0-9-]{1,64}")
+KEY = re.compile(r"[a-z0-9_-]{1,64}")
 CURRENCY = re.compile(r"[A-Z]{3}")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def exact_decimal(value: Any) -> Decimal:
+# SPEC §1 bounds. Money: whole cents up to a billion. Rates: up to a million per unit.
+# Thresholds (and every other exact number of a definition): at most 12 significant digits.
+MAX_AMOUNT = Decimal("1000000000.00")
+MAX_RATE = Decimal("1000000")
+MAX_DIGITS = 12
+# The 12 digits must also sit near the point: "1e999999999" has one significant digit but
+# would make an exact comparison build a billion-digit integer. No real threshold, share or
+# rate needs more than 12 places on either side of the point.
+MAX_PLACES = 12
+MAX_TEXT = 100  # a number written with more characters than this is not a contract's number
+
+
+def parse_decimal(value: Any) -> Decimal:
     """A finite ``Decimal`` from a Decimal, int or numeric string (floats by their shortest
     repr, so a JSON client's ``0.1`` means 0.1, not the binary number nearest to it)."""
     if isinstance(value, bool):
@@ -32,35 +44,70 @@ def exact_decimal(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
+        if abs(value) >= 10**MAX_TEXT:
+            raise ValueError("too large a number")
         number = Decimal(value)
     elif isinstance(value, float):
         number = Decimal(repr(value))
     elif isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"too long a number ({len(value)} characters)")
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise ValueError(f"not a number: {value!r}") from None
+            raise ValueError(f"not a number: {_short(value)}") from None
     else:
         raise ValueError(f"expected a number, got {type(value).__name__}")
     if not number.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
+        raise ValueError(f"not a finite number: {_short(value)}")
     return number
+
+
+def exact_decimal(value: Any) -> Decimal:
+    """A number of a definition: at most 12 significant digits, within 12 places of the
+    point on either side (SPEC §1 bounds); anything else is refused, never rounded."""
+    number = parse_decimal(value)
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    significant = "".join(map(str, digits)).strip("0")  # not normalize(): it can overflow
+    if len(significant) > MAX_DIGITS:
+        raise ValueError(f"must have at most {MAX_DIGITS} significant digits, got {_short(value)}")
+    if exponent < -MAX_PLACES:
+        raise ValueError(f"must have at most {MAX_PLACES} decimal places, got {_short(value)}")
+    if number and len(digits) + exponent > MAX_PLACES:
+        raise ValueError(
+            f"too large: at most {MAX_PLACES} digits before the point, got {_short(value)}"
+        )
+    if exponent > 0:  # "0E+5", "1E+3": keep the value, write it plainly
+        number = number.quantize(Decimal(1))
+    return number
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, Decimal) else str(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def whole_cents(value: Any) -> Decimal:
-    """A money amount: exact, not negative, whole cents."""
-    number = exact_decimal(value)
+    """A money amount: exact, not negative, whole cents, at most 1,000,000,000.00."""
+    return _bounded(value, MAX_AMOUNT, whole=True)
+
+
+def rate(value: Any) -> Decimal:
+    """A per-unit rate: exact, not negative, at most 1,000,000."""
+    return _bounded(value, MAX_RATE, whole=False)
+
+
+def _bounded(value: Any, most: Decimal, *, whole: bool) -> Decimal:
+    # The range first, so that "1e30" is told it is too large rather than too long.
+    number = parse_decimal(value)
     if number < 0:
-        raise ValueError(f"must not be negative, got {number}")
-    if number != number.quantize(Decimal("0.01")):
+        raise ValueError(f"must not be negative, got {_short(number)}")
+    if number > most:
+        raise ValueError(f"must be at most {most}, got {_short(number)}")
+    number = exact_decimal(number)
+    if whole and number != number.quantize(Decimal("0.01")):
         raise ValueError(f"must be whole cents, got {number}")
-    return number
-
-
-def non_negative(value: Any) -> Decimal:
-    number = exact_decimal(value)
-    if number < 0:
-        raise ValueError(f"must not be negative, got {number}")
     return number
 
 
@@ -86,13 +133,18 @@ def iso_day(value: Any) -> date:
 def slug(value: Any) -> str:
     if isinstance(value, str) and SLUG.fullmatch(value):
         return value
-    raise ValueError(f"must be a slug of lowercase letters, digits and '-', got {value!r}")
+    raise ValueError(
+        f"must be 1-64 characters of lowercase letters, digits and '-', got {_short(value)}"
+    )
 
 
-def name(value: Any) -> str:
-    if isinstance(value, str) and NAME.fullmatch(value):
+def key(value: Any) -> str:
+    """A measure, metric, tranche or obligation key (SPEC §1): 1-64 of ``[a-z0-9_-]``."""
+    if isinstance(value, str) and KEY.fullmatch(value):
         return value
-    raise ValueError(f"must be a name of letters, digits, '_' and '-', got {value!r}")
+    raise ValueError(
+        f"must be 1-64 characters of lowercase letters, digits, '_' and '-', got {_short(value)}"
+    )
 
 
 def text(value: Any) -> str:
@@ -120,12 +172,12 @@ def grade(value: Any) -> int:
 AS_TEXT = PlainSerializer(lambda number: f"{number:f}", return_type=str, when_used="json")
 AS_ISO = PlainSerializer(lambda day: day.isoformat(), return_type=str, when_used="json")
 Number = Annotated[Decimal, PlainValidator(exact_decimal), AS_TEXT]
-NonNegative = Annotated[Decimal, PlainValidator(non_negative), AS_TEXT]
+Rate = Annotated[Decimal, PlainValidator(rate), AS_TEXT]
 Cents = Annotated[Decimal, PlainValidator(whole_cents), AS_TEXT]
 Share = Annotated[Decimal, PlainValidator(share), AS_TEXT]
 Day = Annotated[date, PlainValidator(iso_day), AS_ISO]
 Slug = Annotated[str, PlainValidator(slug)]
-Name = Annotated[str, PlainValidator(name)]
+Key = Annotated[str, PlainValidator(key)]
 Text = Annotated[str, PlainValidator(text)]
 Currency = Annotated[str, PlainValidator(currency)]
 Grade = Annotated[int, PlainValidator(grade)]
@@ -173,7 +225,7 @@ Measure = UsageMeasure | AssessmentMeasure
 
 
 class Condition(Model):
-    measure: Name
+    measure: Key
     at_least: Number | None = None
     at_most: Number | None = None
     is_: StrictBool | None = Field(default=None, alias="is")
@@ -191,13 +243,13 @@ class CountOf(Model):
 
 
 class MeanOf(Model):
-    mean_of: Name
+    mean_of: Key
     over: Base
     min_coverage: Share | None = None
 
 
 class MedianOf(Model):
-    median_of: Name
+    median_of: Key
     over: Base
     min_coverage: Share | None = None
 
@@ -206,17 +258,17 @@ Metric = ShareOf | CountOf | MeanOf | MedianOf
 
 
 class FixedTranche(Model):
-    key: Slug
+    key: Key
     type: Literal["fixed"]
     due: Day
     amount: Cents
 
 
 class ThresholdTranche(Model):
-    key: Slug
+    key: Key
     type: Literal["threshold"]
     due: Day
-    metric: Name
+    metric: Key
     amount: Cents
     at_least: Number | None = None
     at_most: Number | None = None
@@ -228,29 +280,29 @@ class Tier(Model):
 
 
 class TieredTranche(Model):
-    key: Slug
+    key: Key
     type: Literal["tiered"]
     due: Day
-    metric: Name
+    metric: Key
     tiers: list[Tier]
 
 
 class LinearTranche(Model):
-    key: Slug
+    key: Key
     type: Literal["linear"]
     due: Day
-    metric: Name
+    metric: Key
     floor: Number
     target: Number
     amount: Cents
 
 
 class PerUnitTranche(Model):
-    key: Slug
+    key: Key
     type: Literal["per_unit"]
     due: Day
-    metric: Name
-    rate: NonNegative
+    metric: Key
+    rate: Rate
     cap: Cents | None = None
 
 

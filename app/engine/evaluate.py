@@ -20,7 +20,7 @@ from app.engine.result import EvaluationResult, PopulationDetail, Totals
 from app.engine.tranches import TrancheLine, evaluate_tranches
 
 # Recorded on every statement: bump it whenever a change could move any number or status.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 
 def select_population(definition: Definition, roster: pd.DataFrame) -> pd.DataFrame:

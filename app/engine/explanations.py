@@ -35,7 +35,7 @@ from app.engine.metrics import MetricResult
 from app.engine.money import money_display, percent, plain_number, round_cents
 
 if TYPE_CHECKING:
-    from app.engine.tranches import RuleOutcome, Status
+    from app.engine.tranches import MaxTotalShare, RuleOutcome, Status
 
 BASE_PHRASE = {"population": "students in the population", "eligible": "eligible students"}
 
@@ -45,13 +45,14 @@ def explain_line(
     tranche: Tranche,
     metric: MetricResult | None,
     outcome: RuleOutcome,
-    earned: Decimal,
+    share: MaxTotalShare,
     held: Decimal,
     status: Status,
     as_of: date,
 ) -> str:
     """The whole explanation of one line: rule, max_total, holdback, and pending notes."""
     money = _money(definition)
+    earned = share.earned
     if isinstance(tranche, FixedTranche):
         text = f"Fixed amount {money(tranche.amount)}"
     else:
@@ -61,7 +62,7 @@ def explain_line(
             text = f"{described} ⇒ indeterminate: earns {money(Decimal(0))} until reviewed"
         else:
             text = f"{described}; {_rule(tranche, metric, outcome, money)}"
-    text += _max_total_note(definition, outcome.amount, earned, money)
+    text += _max_total_note(definition, outcome.amount, share, money)
     text += _holdback_note(definition, tranche, earned, held, as_of, money)
     text = text[0].upper() + text[1:]
     if status == "pending":
@@ -134,17 +135,27 @@ def _rule(tranche: Tranche, metric: MetricResult, outcome: RuleOutcome, money: M
 
 
 def _max_total_note(
-    definition: Definition, computed: Decimal, earned: Decimal, money: Money
+    definition: Definition, computed: Decimal, share: MaxTotalShare, money: Money
 ) -> str:
-    if definition.max_total is None or earned == computed:
+    """Names the cap and what the lines due before this one already took (SPEC §1)."""
+    if definition.max_total is None or share.earned == computed:
         return ""
     limit = money(definition.max_total)
-    if earned == 0:
+    before = ", ".join(share.earlier)
+    if share.earned == 0:
         return (
-            f"; earns {money(earned)} instead of {money(computed)}: the lines before it already"
-            f" reach the contract maximum of {limit}"
+            f"; earns {money(share.earned)} instead of {money(computed)}: the lines due before"
+            f" it ({before}) already take the contract maximum of {limit}"
         )
-    return f"; reduced to {money(earned)} so the total stays within the contract maximum of {limit}"
+    taken = (
+        f"less {money(share.taken_before)} taken by the lines due before it ({before})"
+        if share.earlier
+        else "and no line due before it took anything"
+    )
+    return (
+        f"; reduced from {money(computed)} to {money(share.earned)}: the contract maximum of"
+        f" {limit} {taken}"
+    )
 
 
 def _holdback_note(

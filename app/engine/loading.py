@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.engine.checks import check_definition
 from app.engine.definition import (
+    MAX_TEXT,
     METRIC_MODELS,
     TRANCHE_MODELS,
     AssessmentMeasure,
@@ -26,6 +27,7 @@ from app.engine.definition import (
     Metric,
     Tranche,
     UsageMeasure,
+    key,
 )
 from app.engine.problems import DefinitionError, DefinitionProblem, join_path
 
@@ -57,6 +59,14 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal | st
         return source  # e.g. sexagesimal; the schema will refuse it with its path
 
 
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int | str:
+    assert isinstance(node, yaml.ScalarNode)
+    source = str(loader.construct_scalar(node))
+    if len(source) > MAX_TEXT:
+        return source  # Python refuses to parse ints of 4,300+ digits; the schema says why
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.Node) -> dict[Any, Any]:
     assert isinstance(node, yaml.MappingNode)
     loader.flatten_mapping(node)
@@ -72,6 +82,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.Node) -> dict[Any, An
 
 
 ExactLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+ExactLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 ExactLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
@@ -173,6 +184,7 @@ def _measures(raw: Any, problems: list[DefinitionProblem]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, item in raw.items():
         path = join_path("measures", str(name))
+        _check_key(name, path, problems)
         model: type[BaseModel] | None = None
         if isinstance(item, Mapping):
             kinds = [k for k in ("usage", "assessment") if k in item]
@@ -188,6 +200,14 @@ def _measures(raw: Any, problems: list[DefinitionProblem]) -> dict[str, Any]:
     return result
 
 
+def _check_key(name: Any, path: str, problems: list[DefinitionProblem]) -> None:
+    """Measure and metric names are keys like tranche keys (SPEC §1)."""
+    try:
+        key(name)
+    except ValueError as error:
+        problems.append(DefinitionProblem(path, f"name {error}"))
+
+
 def _metrics(raw: Any, problems: list[DefinitionProblem]) -> dict[str, Metric | None]:
     if not isinstance(raw, Mapping):
         problems.append(DefinitionProblem("metrics", "must be a mapping of name to metric"))
@@ -195,6 +215,7 @@ def _metrics(raw: Any, problems: list[DefinitionProblem]) -> dict[str, Metric | 
     result: dict[str, Metric | None] = {}
     for name, item in raw.items():
         path = join_path("metrics", str(name))
+        _check_key(name, path, problems)
         kinds = [k for k in METRIC_MODELS if isinstance(item, Mapping) and k in item]
         if len(kinds) != 1:
             message = "a metric needs exactly one of share_of, count_of, mean_of, median_of"
@@ -215,13 +236,14 @@ def _condition(item: Any, path: str, problems: list[DefinitionProblem]) -> Condi
 
 
 def _tranche(item: Any, path: str, problems: list[DefinitionProblem]) -> Tranche | None:
-    kind = item.get("type") if isinstance(item, Mapping) else None
     if not isinstance(item, Mapping):
         problems.append(DefinitionProblem(path, "must be a mapping"))
         return None
-    if kind not in TRANCHE_MODELS:
+    kind = item.get("type")
+    if not isinstance(kind, str) or kind not in TRANCHE_MODELS:
         expected = ", ".join(TRANCHE_MODELS)
-        message = "required" if kind is None else f"unknown tranche type {kind!r} ({expected})"
+        shown = kind if isinstance(kind, str) else type(kind).__name__
+        message = "required" if kind is None else f"unknown tranche type {shown!r} ({expected})"
         problems.append(DefinitionProblem(join_path(path, "type"), message))
         return None
     tranche = _validated(TRANCHE_MODELS[kind], item, path, problems)

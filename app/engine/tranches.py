@@ -94,17 +94,47 @@ def apply_rule(tranche: Tranche, value: Fraction) -> RuleOutcome:
     return RuleOutcome(amount=amount, product=product, capped=capped)
 
 
+@dataclass(frozen=True)
+class MaxTotalShare:
+    """What max_total left a line: ``earned`` and, for the explanation, how much the lines
+    walked before it had already taken and which lines those were."""
+
+    earned: Decimal
+    taken_before: Decimal
+    earlier: tuple[str, ...]
+
+
+def walk_max_total(definition: Definition, amounts: list[Decimal]) -> list[MaxTotalShare]:
+    """``max_total`` (SPEC §1): the lines walked in order of ``due`` (ties: definition order),
+    each at its amount already rounded to the cent, pending ones at their projection. A line
+    that would pass the maximum is reduced so the total equals it; later lines get 0. So a
+    line never depends on a line due after it. ``amounts`` and the result are in definition
+    order."""
+    shares = [MaxTotalShare(amount, ZERO, ()) for amount in amounts]
+    if definition.max_total is None:
+        return shares
+    order = sorted(range(len(amounts)), key=lambda i: (definition.tranches[i].due, i))
+    running = ZERO
+    earlier: list[str] = []
+    for index in order:
+        earned = min(amounts[index], max(ZERO, definition.max_total - running))
+        shares[index] = MaxTotalShare(earned, running, tuple(earlier))
+        running += earned
+        if earned > 0:
+            earlier.append(definition.tranches[index].key)
+    return shares
+
+
 def evaluate_tranches(
     definition: Definition, metrics: dict[str, MetricResult], as_of: date
 ) -> list[TrancheLine]:
     """Every tranche line in definition order, with max_total, holdback and status applied.
 
-    max_total walks all lines in order, pending ones at their projected value; holdback
-    applies to non-fixed lines until closeout (``as_of ≥ term.end``).
+    max_total walks the lines in due order (see :func:`walk_max_total`); holdback applies to
+    non-fixed lines until closeout (``as_of ≥ term.end``).
     """
     closeout = as_of >= definition.term.end
-    running = ZERO
-    lines: list[TrancheLine] = []
+    outcomes: list[RuleOutcome] = []
     for tranche in definition.tranches:
         metric = None if isinstance(tranche, FixedTranche) else metrics[tranche.metric]
         if isinstance(tranche, FixedTranche):
@@ -113,10 +143,12 @@ def evaluate_tranches(
             outcome = RuleOutcome(amount=ZERO)  # indeterminate: never silently paid or refused
         else:
             outcome = apply_rule(tranche, metric.value)
-        earned = outcome.amount
-        if definition.max_total is not None:
-            earned = min(earned, max(ZERO, definition.max_total - running))
-        running += earned
+        outcomes.append(outcome)
+    shares = walk_max_total(definition, [outcome.amount for outcome in outcomes])
+    lines: list[TrancheLine] = []
+    for tranche, outcome, share in zip(definition.tranches, outcomes, shares, strict=True):
+        metric = None if isinstance(tranche, FixedTranche) else metrics[tranche.metric]
+        earned = share.earned
         held = ZERO
         if (
             definition.holdback is not None
@@ -125,9 +157,7 @@ def evaluate_tranches(
         ):
             held = round_cents(Fraction(earned) * Fraction(definition.holdback))
         status = line_status(tranche, metric, earned, as_of)
-        explanation = explain_line(
-            definition, tranche, metric, outcome, earned, held, status, as_of
-        )
+        explanation = explain_line(definition, tranche, metric, outcome, share, held, status, as_of)
         lines.append(
             TrancheLine(
                 key=tranche.key,

@@ -128,13 +128,13 @@ def test_every_problem_in_every_section_is_reported_at_once() -> None:
                 "floor": "0.4",
                 "target": "0.4",
                 "amount": "10.00",
-                "due": "2028-01-01",
+                "due": "2029-08-01",
             },
             {"key": "tiers", "type": "tiered", "metric": "avg", "tiers": [], "due": "2027-02-30"},
         ],
     )
     assert problems_of(doc) == [
-        "key: must be a slug of lowercase letters, digits and '-', got 'Bad Key'",
+        "key: must be 1-64 characters of lowercase letters, digits and '-', got 'Bad Key'",
         "holdback: must be a share between 0 and 1, got 1.5",
         "colour: unknown field",
         "measures.minutes.from: 2026-07-01 is outside the term 2026-08-01..2027-07-31",
@@ -149,7 +149,8 @@ def test_every_problem_in_every_section_is_reported_at_once() -> None:
         "metrics.avg.mean_of: applies only to numbers; 'met_goal' is true/false",
         "tranches[0].amount: must not be negative, got -5.00",
         "tranches[1].key: duplicate tranche key 'base' (also tranches[0])",
-        "tranches[1].due: 2028-01-01 is outside the term 2026-08-01..2027-07-31",
+        "tranches[1].due: 2029-08-01 is outside 2026-08-01..2029-07-31"
+        " (from the term's start to two years after its end)",
         "tranches[1].target: must differ from floor",
         "tranches[2].due: not a date (YYYY-MM-DD): '2027-02-30'",
     ]
@@ -177,7 +178,7 @@ def test_every_problem_in_every_section_is_reported_at_once() -> None:
         ({"population": {"grade": [3]}}, "population.grade: unknown field"),
         (
             {"auditors": ["TX Audit"]},
-            "auditors[0]: must be a slug of lowercase letters, digits and '-', got 'TX Audit'",
+            "auditors[0]: must be 1-64 characters of lowercase letters, digits and '-', got 'TX Audit'",
         ),
         ({"vendor": "ector-isd"}, "vendor: must differ from the district"),
         (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -81,6 +82,28 @@ def test_bad_definition_lists_each_problem_on_its_own_line(tmp_path: Path) -> No
         f"error: {contract}: holdback: must be a share between 0 and 1, got 10",
         f"error: {contract}: tranches[2].metric: unknown metric 'growres'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('rate: "400.00"', 'rate: "1e30"', "tranches[2].rate: must be at most 1000000, got 1E+30"),
+        (
+            'amount: "20000.00"',
+            'amount: "1e999999999"',
+            "tranches[0].amount: must be at most 1000000000.00, got 1E+999999999",
+        ),
+        ("type: fixed", "type: {a: 1}", "tranches[0].type: unknown tranche type 'dict'"),
+    ],
+)
+def test_out_of_bounds_numbers_are_one_clear_line_not_a_traceback(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    contract = tmp_path / "bounds.yaml"
+    contract.write_text((EXAMPLE / "ector-hdt-2026.yaml").read_text().replace(old, new, 1))
+    result = run(*files(contract=str(contract)))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[0].startswith(f"error: {contract}: {message}")
 
 
 def test_malformed_feed_is_refused_row_by_row(tmp_path: Path) -> None:

@@ -184,24 +184,55 @@ def test_max_total_cuts_a_line_in_two_and_later_lines_earn_nothing() -> None:
         "10000.00",
         "0.00",
     ]
-    assert "reduced to $10,000.00" in line(result, "fidelity")["explanation"]
     assert (
-        "already reach the contract maximum of $110,000.00" in line(result, "growth")["explanation"]
+        "reduced from $25,000.00 to $10,000.00: the contract maximum of $110,000.00 less"
+        " $100,000.00 taken by the lines due before it (base)"
+    ) in line(result, "fidelity")["explanation"]
+    assert (
+        "the lines due before it (base, fidelity) already take the contract maximum of"
+        " $110,000.00" in line(result, "growth")["explanation"]
     )
     assert line(result, "growth")["status"] == "not_earned"
     assert result.to_json()["totals"]["earned"] == "110000.00"
 
 
-def test_max_total_counts_pending_lines_at_their_projection() -> None:
+def test_max_total_walks_lines_in_due_order_not_file_order() -> None:
+    # A line due later never reduces a line due earlier, wherever it sits in the file.
     lines = [
         tranche("threshold", key="late", due="2027-06-30", at_least="0.5", amount="80.00"),
         tranche("fixed", key="early", due="2026-10-01", amount="50.00"),
     ]
     result = run(lines, met=1, max_total="100.00", as_of=date(2027, 1, 1))
-    assert line(result, "late")["status"] == "pending" and line(result, "late")["earned"] == "80.00"
-    assert line(result, "early")["earned"] == "20.00"
+    assert line(result, "early")["earned"] == "50.00"
+    assert line(result, "late")["status"] == "pending" and line(result, "late")["earned"] == "50.00"
     totals = result.to_json()["totals"]
-    assert (totals["earned"], totals["projected"]) == ("20.00", "100.00")
+    assert (totals["earned"], totals["projected"]) == ("50.00", "100.00")
+
+
+def test_max_total_counts_pending_lines_at_their_projection() -> None:
+    lines = [
+        tranche("threshold", key="first", due="2026-12-01", at_least="0.5", amount="80.00"),
+        tranche("fixed", key="second", due="2027-01-01", amount="50.00"),
+    ]
+    result = run(lines, met=1, max_total="100.00", as_of=date(2026, 12, 15))
+    assert line(result, "second")["status"] == "pending"
+    assert line(result, "second")["earned"] == "20.00"  # projection: what the first left
+    assert line(result, "first")["earned"] == "80.00"
+
+
+def test_max_total_ties_on_due_date_go_in_definition_order() -> None:
+    lines = [
+        tranche("fixed", key="b", due="2026-10-01", amount="70.00"),
+        tranche("fixed", key="a", due="2026-10-01", amount="70.00"),
+    ]
+    result = run(lines, met=1, max_total="100.00")
+    assert (line(result, "b")["earned"], line(result, "a")["earned"]) == ("70.00", "30.00")
+
+
+def test_due_dates_up_to_two_years_after_the_term_are_allowed() -> None:
+    lines = [tranche("fixed", key="settle", due="2029-07-31", amount="10.00")]
+    result = run(lines, met=1, as_of=date(2029, 7, 31))
+    assert line(result, "settle")["status"] == "earned"
 
 
 def test_holdback_keeps_a_share_of_non_fixed_lines_before_closeout() -> None:
