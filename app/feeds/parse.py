@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
@@ -70,14 +71,7 @@ def parse_feed(
 
     positions, column_problems = check_header(feed, table.headers)
     batch = Batch(table, positions)
-    if feed == "roster":
-        build = check_roster(batch)
-    elif feed == "assessments":
-        build = check_assessments(
-            batch, roster_ids=roster_ids, term_start=term_start, term_end=term_end
-        )
-    else:
-        build = check_usage(batch, roster_ids=roster_ids, term_start=term_start, term_end=term_end)
+    build = check_rows(feed, batch, roster_ids=roster_ids, term_start=term_start, term_end=term_end)
 
     problems, total = collect_problems(
         column_problems=column_problems,
@@ -93,6 +87,24 @@ def parse_feed(
     return ParsedFeed(
         feed=feed, frame=frame, columns=tuple(positions), rows=len(frame), sha256=sha256
     )
+
+
+def check_rows(
+    feed: Feed,
+    batch: Batch,
+    *,
+    roster_ids: AbstractSet[str] | None,
+    term_start: date | None,
+    term_end: date | None,
+) -> Callable[[], pd.DataFrame]:
+    """Run the feed's row checks (SPEC §2) on ``batch``; return how to build its frame."""
+    if feed == "roster":
+        return check_roster(batch)
+    if feed == "assessments":
+        return check_assessments(
+            batch, roster_ids=roster_ids, term_start=term_start, term_end=term_end
+        )
+    return check_usage(batch, roster_ids=roster_ids, term_start=term_start, term_end=term_end)
 
 
 def _read(feed: Feed, body: bytes, content_type: str) -> TextTable:

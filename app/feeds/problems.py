@@ -77,10 +77,13 @@ def collect_problems(
     text_of: Callable[[str, int], str | None],
     column_order: Sequence[str],
     max_problems: int,
+    locate: Callable[[str | None, int], tuple[int, str | None, str | None]] | None = None,
 ) -> tuple[list[RowProblem], int]:
     """The first ``max_problems`` problems in file order (row, then column), and the total.
 
-    Problems without a row (file and column problems) come first.
+    Problems without a row (file and column problems) come first. ``locate`` turns a cell
+    (column, position) into where the user finds it — (line, column, value as written) — for
+    rows mapped from another file (SPEC §2b); by default the row's line and the feed column.
     """
     findings = [finding for finding in findings if len(finding.positions)]
     total = len(column_problems) + sum(len(finding.positions) for finding in findings)
@@ -108,9 +111,11 @@ def collect_problems(
         else:
             value = None
         reason = finding.reason if isinstance(finding.reason, str) else finding.reason(position)
-        problems.append(
-            RowProblem(row=int(lines[position]), column=finding.column, value=value, reason=reason)
-        )
+        row, column = int(lines[position]), finding.column
+        if locate is not None:
+            row, column, written = locate(finding.column, position)
+            value = written if finding.column is not None and finding.value is None else value
+        problems.append(RowProblem(row=row, column=column, value=value, reason=reason))
     return problems, total
 
 
