@@ -1,6 +1,12 @@
 """A ready demo database: organisations and keys, the example contracts accepted, and a
 synthetic district's roster, assessments and usage posted to each through the same ingestion
-service the API uses."""
+service the API uses.
+
+Each contract gets a district sized to its money (``contracts/examples/<key>/demo.yaml``): a
+$400-per-grower payment capped at $4,000 is a pilot of a few dozen students, not 3,000 of
+them, and growth is drawn on the scale of the contract's assessment, so the demo's numbers
+read like a real district's — caps reached but not dwarfed, some lines earned and some not.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 from sqlalchemy.orm import Session
 
 from app.contracts.definitions import stored_definition
@@ -29,6 +36,23 @@ from app.synth import SyntheticData, synthesize, window_start
 DEMO_UPLOAD_LIMIT = 512 * 1024 * 1024
 
 
+@dataclass(frozen=True)
+class DemoProfile:
+    """How the synthetic district of one contract looks (``demo.yaml`` beside its data)."""
+
+    students: int = 3000
+    usage_per_student: float = 40.0
+    growth_scale: float = 1.0  # see app.synth.synthesize
+
+    @classmethod
+    def for_contract(cls, contract_file: Path, key: str) -> DemoProfile:
+        path = contract_file.parent / "examples" / key / "demo.yaml"
+        if not path.exists():
+            return cls()
+        document = yaml.safe_load(path.read_text()) or {}
+        return cls(**document)
+
+
 @dataclass
 class DemoSummary:
     keys: dict[str, str] = field(default_factory=dict)
@@ -39,11 +63,12 @@ def build_demo(
     session: Session,
     *,
     contract_files: list[Path],
-    students: int,
-    usage_per_student: float,
     seed: int,
+    students: int | None = None,
+    usage_per_student: float | None = None,
 ) -> DemoSummary:
-    """Fill an empty, migrated database. Each contract gets its own synthetic district."""
+    """Fill an empty, migrated database. Each contract gets its own synthetic district, as
+    its demo profile describes; ``students`` / ``usage_per_student`` override every profile."""
     summary = DemoSummary()
     definitions = [load_definition(path.read_bytes()) for path in contract_files]
     for key, kind in _organisations(definitions).items():
@@ -54,10 +79,17 @@ def build_demo(
     loaded = load_contract_documents(
         session, [(str(p), p.read_bytes()) for p in contract_files], accept=True, actor=OPERATOR
     )
-    for offset, (_, contract, _) in enumerate(loaded):
+    for offset, ((_, contract, _), path) in enumerate(zip(loaded, contract_files, strict=True)):
         definition = stored_definition(contract.version_in_force.definition_json)  # type: ignore[union-attr]
+        profile = DemoProfile.for_contract(path, contract.key)
         data = _district_for(
-            definition, students=students, usage_per_student=usage_per_student, seed=seed + offset
+            definition,
+            students=profile.students if students is None else students,
+            usage_per_student=(
+                profile.usage_per_student if usage_per_student is None else usage_per_student
+            ),
+            growth_scale=profile.growth_scale,
+            seed=seed + offset,
         )
         posters: dict[Feed, str] = {
             "roster": definition.district,
@@ -96,7 +128,12 @@ def _organisations(definitions: list[Definition]) -> dict[str, OrganisationKind]
 
 
 def _district_for(
-    definition: Definition, *, students: int, usage_per_student: float, seed: int
+    definition: Definition,
+    *,
+    students: int,
+    usage_per_student: float,
+    growth_scale: float,
+    seed: int,
 ) -> SyntheticData:
     """Synthetic data shaped by what the contract reads: its grades, schools, assessments,
     windows and usage dates."""
@@ -115,6 +152,7 @@ def _district_for(
         usage_start=min((w.start for w in usage), default=definition.term.start),
         usage_end=max((w.end for w in usage), default=definition.term.end),
         grades=population.grades or (3, 4, 5, 6, 7, 8),
+        growth_scale=growth_scale,
     )
     if population.schools:
         # Most students at the contract's schools, some elsewhere (outside the population).

@@ -64,8 +64,12 @@ def synthesize(
     usage_end: date = date(2027, 5, 15),
     schools: int = 8,
     grades: Sequence[int] = (3, 4, 5, 6, 7, 8),
+    growth_scale: float = 1.0,
 ) -> SyntheticData:
     """A district of ``students`` with about ``usage_per_student`` usage rows each on average.
+
+    ``growth_scale`` stretches a year's growth (and the growth targets with it) for scales
+    other than MAP's RIT: i-Ready or Star scaled scores grow two to three times as many points.
 
     The same arguments always give the same frames. Usage rows are one per student and
     school day (weekdays in ``[usage_start, usage_end]``), so a student's rows never repeat
@@ -77,7 +81,7 @@ def synthesize(
     roster = _roster(rng, students, schools, grades)
     usage, minutes_by_student = _usage(rng, roster, usage_per_student, usage_start, usage_end)
     scores = _assessments(
-        rng, roster, minutes_by_student, assessments, windows, term_start, term_end
+        rng, roster, minutes_by_student, assessments, windows, term_start, term_end, growth_scale
     )
     return SyntheticData(roster=roster, assessments=scores, usage=usage)
 
@@ -186,6 +190,7 @@ def _assessments(
     windows: Sequence[str],
     term_start: date,
     term_end: date,
+    growth_scale: float,
 ) -> pd.DataFrame:
     students = len(roster)
     grade = roster["grade"].to_numpy(dtype=np.float64)
@@ -203,9 +208,11 @@ def _assessments(
     for subject, assessment in enumerate(assessments):
         norm = 180.0 + 5.0 * (grade - 3) + 8.0 * subject
         start = rng.normal(norm - handicap, 13.0)
-        typical_growth = np.maximum(10.0 - 0.8 * (grade - 3), 3.0)
-        target = np.maximum(np.rint(typical_growth + 0.1 * (norm - start)), 1.0)
-        growth = 0.7 * typical_growth + dosage_effect + rng.normal(0.0, 5.0, students)
+        typical_growth = np.maximum(10.0 - 0.8 * (grade - 3), 3.0) * growth_scale
+        target = np.maximum(np.rint(typical_growth + 0.1 * growth_scale * (norm - start)), 1.0)
+        growth = 0.7 * typical_growth + growth_scale * (
+            dosage_effect + rng.normal(0.0, 5.0, students)
+        )
         for index, window in enumerate(windows):
             score = np.rint(start + growth * (index / last) + rng.normal(0.0, 3.0, students))
             taken = rng.random(students) >= MISSING_TEST

@@ -19,8 +19,12 @@ def demo_command(
     database: Path = typer.Option(
         Path("tranche-demo.db"), help="The demo's own SQLite file (rebuilt)."
     ),
-    students: int = typer.Option(3000, min=10, help="Students per contract's synthetic district."),
-    usage_per_student: float = typer.Option(40.0, help="Usage rows per student, on average."),
+    students: int | None = typer.Option(
+        None, min=10, help="Students per synthetic district (default: each contract's own)."
+    ),
+    usage_per_student: float | None = typer.Option(
+        None, help="Usage rows per student, on average (default: each contract's own)."
+    ),
     seed: int = typer.Option(2026),
     keys_file: Path = typer.Option(Path("demo-keys.txt"), help="Where the keys are written too."),
     serve: bool = typer.Option(True, help="Serve once built."),
@@ -34,7 +38,7 @@ def demo_command(
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     contract_files = sorted((PROJECT_ROOT / "contracts").glob("*.yaml"))
-    typer.echo(f"building the demo in {database} ({students} students per contract)…")
+    typer.echo(f"building the demo in {database}…")
     with make_session_factory(engine)() as session:
         summary = build_demo(
             session,
