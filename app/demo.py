@@ -29,7 +29,7 @@ from app.feeds.writing import feed_csv
 from app.ingestion.service import ingest_batch
 from app.ingestion.upload import Upload
 from app.organisations import service as organisations
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from app.principal import OPERATOR
 from app.synth import SyntheticData, synthesize, window_start
 
@@ -74,7 +74,7 @@ def build_demo(
     for key, kind in _organisations(definitions).items():
         organisations.create_organisation(session, key=key, kind=kind)
         _, summary.keys[key] = organisations.create_api_key(
-            session, organisation_key=key, label="demo"
+            session, organisation_key=key, system_name="demo", role=Role.approver, label="demo"
         )
     loaded = load_contract_documents(
         session, [(str(p), p.read_bytes()) for p in contract_files], accept=True, actor=OPERATOR

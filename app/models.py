@@ -5,7 +5,7 @@ import app.statements.models  # noqa: F401 - registers the statement tables
 from app.audit.models import AuditChainHead, AuditEntry
 from app.contracts.models import AuditorGrant, Contract, ContractVersion
 from app.db import Base
-from app.organisations.models import ApiKey, Organisation
+from app.organisations.models import ApiKey, Organisation, Person
 
 __all__ = [
     "ApiKey",
@@ -16,4 +16,5 @@ __all__ = [
     "Contract",
     "ContractVersion",
     "Organisation",
+    "Person",
 ]

@@ -35,7 +35,7 @@ from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.main import create_app
 from app.organisations import service as organisations
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from app.synth import synthesize, write_csv
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1/postgres"
@@ -119,7 +119,9 @@ def prepare(database_url: str) -> dict[str, dict[str, str]]:
     with make_session_factory(engine)() as session:
         for key, kind in (("bench-isd", "district"), ("bench-tutors", "vendor")):
             organisations.create_organisation(session, key=key, kind=OrganisationKind(kind))
-            _, secret = organisations.create_api_key(session, organisation_key=key)
+            _, secret = organisations.create_api_key(
+                session, organisation_key=key, system_name="bench", role=Role.approver
+            )
             headers[key] = {"Authorization": f"Bearer {secret}"}
     engine.dispose()
     return headers

@@ -14,7 +14,7 @@ from app.config import Settings
 from app.contracts.service import load_contract_documents
 from app.db import make_engine, make_session_factory
 from app.organisations import service as organisations
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from app.principal import OPERATOR
 
 DISTRICT, VENDOR, AUDITOR = "ector-isd", "bright-tutors", "bench-audit"
@@ -45,7 +45,9 @@ def prepare(database_url: str, contract_keys: list[str]) -> dict[str, dict[str, 
         with make_session_factory(engine)() as session:
             for key, kind in KINDS.items():
                 organisations.create_organisation(session, key=key, kind=kind)
-                _, secret = organisations.create_api_key(session, organisation_key=key)
+                _, secret = organisations.create_api_key(
+                    session, organisation_key=key, system_name="bench", role=Role.approver
+                )
                 headers[key] = {"Authorization": f"Bearer {secret}"}
             documents = [(f"{key}.yaml", contract_document(key)) for key in contract_keys]
             load_contract_documents(session, documents, accept=True, actor=OPERATOR)

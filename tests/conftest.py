@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -23,8 +24,9 @@ from app.config import Settings
 from app.db import make_engine
 from app.deps import get_session
 from app.main import create_app
+from app.organisations import passwords, people
 from app.organisations import service as organisations
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from app.read_cache.ledger import HEAD
 
 
@@ -86,19 +88,74 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
         yield test_client
 
 
+class _Keys(dict[str, dict[str, str]]):
+    """`headers[org]`: the organisation's first approver (may do everything its kind may).
+    `headers["org:approver"]`, `["org:preparer"]`, `["org:viewer"]`: another person of that
+    organisation with that role, made on first use (so a statement drafted with
+    `headers[org]` can be approved with `headers["org:approver"]`)."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__()
+        self.world = world
+
+    def __missing__(self, name: str) -> dict[str, str]:
+        org, _, role = name.partition(":")
+        if not role:
+            raise KeyError(name)
+        self[name] = self.world.person(org, Role(role), label=role)
+        return self[name]
+
+
 @dataclass
 class World:
-    """Organisations with one key each. `headers[org]` authenticates as that organisation."""
+    """Organisations with people holding API keys. `headers[org]` authenticates as that
+    organisation's first approver; see `_Keys` for the other roles."""
 
-    headers: dict[str, dict[str, str]] = field(default_factory=dict)
     session: Session | None = None
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.headers = _Keys(self)
 
     def add(self, key: str, kind: OrganisationKind) -> dict[str, str]:
         assert self.session is not None
         organisations.create_organisation(self.session, key=key, kind=kind)
-        _, secret = organisations.create_api_key(self.session, organisation_key=key)
-        self.headers[key] = {"Authorization": f"Bearer {secret}"}
+        self.headers[key] = self.person(key, Role.approver, label="first")
         return self.headers[key]
+
+    def person(self, org: str, role: Role, *, label: str) -> dict[str, str]:
+        """A new person of `org` with `role`, and an API key for them."""
+        assert self.session is not None
+        email = f"{label}.{role.value}@{org}.test"
+        people.create_person(
+            self.session,
+            organisation_key=org,
+            email=email,
+            name=f"{label.title()} {role.value.title()} of {org}",
+            role=role,
+            password="correct horse battery staple",
+        )
+        _, secret = organisations.create_api_key(
+            self.session, organisation_key=org, person_email=email
+        )
+        return {"Authorization": f"Bearer {secret}"}
+
+    def system(self, org: str, name: str, role: Role) -> dict[str, str]:
+        assert self.session is not None
+        _, secret = organisations.create_api_key(
+            self.session, organisation_key=org, system_name=name, role=role
+        )
+        return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at its production cost (64 MiB, 3 passes) per person would dominate the
+    suite's time; the tests check behaviour, not the cost parameters."""
+    production = passwords._HASHER
+    passwords._HASHER = PasswordHasher(time_cost=1, memory_cost=256, parallelism=1)
+    yield
+    passwords._HASHER = production
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ class Endpoint:
     content_type: str = "application/json"
     stranger: int | None = 404  # what a stranger gets (None: decided by `strangers` below)
     strangers: tuple[tuple[str, int], ...] = ()
+    at_least: str = "viewer"  # the person's role the allowed parties need (SPEC §6)
 
 
 ALL = frozenset({"district", "vendor", "auditor"})
@@ -44,45 +45,75 @@ ENDPOINTS = [
         "POST",
         "/v1/contracts",
         DISTRICT,
+        at_least="approver",
         body="new-contract",
         stranger=None,
         strangers=(("district", 422), ("vendor", 403), ("auditor", 403)),
     ),
     Endpoint("GET", "/v1/contracts", ALL, stranger=200),
     Endpoint("GET", "/v1/contracts/{key}", ALL),
-    Endpoint("PUT", "/v1/contracts/{key}", DISTRICT, body="amendment"),
-    Endpoint("POST", "/v1/contracts/{key}/accept", VENDOR),
-    Endpoint("POST", "/v1/contracts/{key}/roster", DISTRICT, body=ROSTER, content_type="text/csv"),
+    Endpoint("PUT", "/v1/contracts/{key}", DISTRICT, body="amendment", at_least="approver"),
+    Endpoint("POST", "/v1/contracts/{key}/accept", VENDOR, at_least="approver"),
+    Endpoint(
+        "POST",
+        "/v1/contracts/{key}/roster",
+        DISTRICT,
+        body=ROSTER,
+        content_type="text/csv",
+        at_least="preparer",
+    ),
     Endpoint(
         "POST",
         "/v1/contracts/{key}/assessments",
         DISTRICT,
         body=ASSESSMENTS,
         content_type="text/csv",
+        at_least="preparer",
     ),
-    Endpoint("POST", "/v1/contracts/{key}/usage", VENDOR, body=USAGE, content_type="text/csv"),
+    Endpoint(
+        "POST",
+        "/v1/contracts/{key}/usage",
+        VENDOR,
+        body=USAGE,
+        content_type="text/csv",
+        at_least="preparer",
+    ),
     Endpoint("GET", "/v1/contracts/{key}/batches", ALL),
     Endpoint("GET", "/v1/contracts/{key}/batches/{batch}", ALL),
     Endpoint("GET", "/v1/contracts/{key}/batches/{batch}/rows", ALL),
     Endpoint("GET", "/v1/contracts/{key}/evaluation?as_of=2027-06-30", ALL),
     Endpoint("GET", "/v1/contracts/{key}/evaluation/students?as_of=2027-06-30", ALL),
-    Endpoint("POST", "/v1/contracts/{key}/statements", DISTRICT, body={"as_of": "2026-10-01"}),
+    Endpoint(
+        "POST",
+        "/v1/contracts/{key}/statements",
+        DISTRICT,
+        body={"as_of": "2026-10-01"},
+        at_least="preparer",
+    ),
     Endpoint("GET", "/v1/contracts/{key}/statements", ALL),
     Endpoint("GET", "/v1/statements/{statement}", ALL),
-    Endpoint("POST", "/v1/statements/{statement}/approve", DISTRICT),
-    Endpoint("POST", "/v1/statements/{statement}/void", DISTRICT),
-    Endpoint("POST", "/v1/statements/{statement}/payments", DISTRICT, body=PAYMENT),
+    Endpoint("POST", "/v1/statements/{statement}/approve", DISTRICT, at_least="approver"),
+    Endpoint("POST", "/v1/statements/{statement}/void", DISTRICT, at_least="approver"),
+    Endpoint(
+        "POST",
+        "/v1/statements/{statement}/payments",
+        DISTRICT,
+        body=PAYMENT,
+        at_least="approver",
+    ),
     Endpoint(
         "POST",
         "/v1/statements/{statement}/disputes",
         VENDOR,
         body={"line": "base", "reason": "why?"},
+        at_least="preparer",
     ),
     Endpoint(
         "POST",
         "/v1/statements/{statement}/disputes/{dispute}/resolve",
         DISTRICT,
         body={"note": "ok"},
+        at_least="approver",
     ),
     Endpoint("POST", "/v1/statements/{statement}/verify", ALL),
     Endpoint(
@@ -186,6 +217,31 @@ def test_endpoint_refuses_strangers_and_wrong_roles_and_serves_its_parties(
             response.status_code,
             response.text,
         )
+
+
+ROLES = ("viewer", "preparer", "approver")
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [e for e in ENDPOINTS if e.at_least != "viewer"],
+    ids=lambda e: f"{e.method} {e.path.split('?')[0]}",
+)
+def test_people_below_the_role_an_action_needs_are_refused(
+    client, world, ids, definition, endpoint
+):
+    """A viewer only reads; preparers prepare; approvers approve (SPEC §6). Refused with 403
+    naming the role needed; the role needed itself is let through."""
+    needed = ROLES.index(endpoint.at_least)
+    for kind in sorted(endpoint.allowed):
+        for role in ROLES[:needed]:
+            headers = world.headers[f"{OWN[kind]}:{role}"]
+            response = call(client, endpoint, ids, headers, definition)
+            assert response.status_code == 403, (kind, role, response.text)
+            assert f"needs the role {endpoint.at_least}" in response.json()["detail"]
+        headers = world.headers[f"{OWN[kind]}:{endpoint.at_least}"]
+        response = call(client, endpoint, ids, headers, definition)
+        assert response.status_code not in (401, 403, 404), (kind, response.text)
 
 
 def test_every_v1_endpoint_is_in_the_matrix(app):

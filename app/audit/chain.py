@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from app.audit.models import AuditEntry
 
 GENESIS_HASH = "0" * 64
+CURRENT_HASH_VERSION = 2  # 2: the acting person or system and its role are hashed too
 
 
 def canonical_moment(moment: datetime) -> str:
@@ -30,7 +31,11 @@ def entry_hash(
     object_id: str,
     contract_key: str | None,
     details: str,
+    hash_version: int = 1,
+    actor: dict[str, Any] | None = None,
 ) -> str:
+    """Version 1 hashes the fields entries had at first; version 2 adds `actor` (person id,
+    system name, display name, role) under the key "actor", and the version itself."""
     body: dict[str, Any] = {
         "previous_hash": previous_hash,
         "recorded_at": canonical_moment(recorded_at),
@@ -42,6 +47,9 @@ def entry_hash(
         "contract_key": contract_key,
         "details": details,
     }
+    if hash_version >= 2:
+        body["hash_version"] = hash_version
+        body["actor"] = actor
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -59,4 +67,11 @@ def hash_of(entry: AuditEntry) -> str:
         object_id=entry.object_id,
         contract_key=entry.contract_key,
         details=entry.details,
+        hash_version=entry.hash_version,
+        actor={
+            "person_id": entry.person_id,
+            "system_name": entry.system_name,
+            "name": entry.actor_name,
+            "role": entry.actor_role,
+        },
     )

@@ -49,6 +49,8 @@ def list_audit_entries(
                 recorded_at=as_utc(view.entry.recorded_at),
                 organisation=view.organisation_key,
                 api_key_id=view.entry.api_key_id,
+                actor=view.entry.actor_name,
+                actor_role=view.entry.actor_role,
                 action=view.entry.action,
                 object_type=view.entry.object_type,
                 object_id=view.entry.object_id,

@@ -12,7 +12,14 @@ class AuditEntryOut(BaseModel):
     id: int
     recorded_at: datetime
     organisation: str | None = Field(description="Acting organisation; null for the operator.")
-    api_key_id: int | None = Field(description="The key that acted; null for the operator's CLI.")
+    api_key_id: int | None = Field(
+        description="The key that acted; null for the operator's CLI and web sessions."
+    )
+    actor: str | None = Field(
+        description='The person or system that acted, e.g. "Maria Lopez <maria@ector.org>" or '
+        '"system sis-sync"; "operator" for the CLI; null on entries older than people.'
+    )
+    actor_role: str | None = Field(description="viewer, preparer or approver; null if none.")
     action: str = Field(examples=["batch.accepted"])
     object_type: str
     object_id: str

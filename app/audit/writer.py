@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.chain import hash_of
+from app.audit.chain import CURRENT_HASH_VERSION, hash_of
 from app.audit.models import AuditChainHead, AuditEntry
 from app.clock import utcnow
 from app.principal import Actor
@@ -40,6 +40,11 @@ def append_entry(
         recorded_at=utcnow(),
         organisation_id=actor.organisation_id,
         api_key_id=actor.api_key_id,
+        person_id=actor.person_id,
+        system_name=actor.system_name,
+        actor_name=actor.name,
+        actor_role=actor.role.value if actor.role is not None else None,
+        hash_version=CURRENT_HASH_VERSION,
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import admin, demo, evaluate, serve, synth
+from app.cli import admin, demo, evaluate, people, serve, synth
 
 cli = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Tranche: outcome-based contract ledger."
@@ -15,6 +15,7 @@ cli.command("demo")(demo.demo_command)
 cli.command("synth")(synth.synth_command)
 cli.add_typer(admin.db, name="db")
 cli.add_typer(admin.org, name="org")
+cli.add_typer(people.user, name="user")
 cli.add_typer(admin.key, name="key")
 cli.add_typer(admin.contracts, name="contracts")
 

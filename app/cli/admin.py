@@ -11,7 +11,7 @@ from app.cli.context import cli_session
 from app.config import get_settings
 from app.contracts.service import load_contract_documents
 from app.organisations import service as organisations
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from app.principal import OPERATOR
 
 db = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -48,16 +48,30 @@ def org_list() -> None:
 @key.command("create")
 def key_create(
     organisation: str = typer.Option(..., "--org", help="Organisation key."),
+    user: str | None = typer.Option(None, "--user", help="The email of the person it acts for."),
+    system: str | None = typer.Option(
+        None, "--system", help="The name of the system it acts for, e.g. sis-sync."
+    ),
+    role: Role | None = typer.Option(
+        None, "--role", help="A system key's role (default preparer); a person's key has theirs."
+    ),
     label: str = typer.Option("", "--label", help="What this key is for."),
 ) -> None:
-    """Print a new API key. It is shown this once; only its hash is kept."""
+    """Print a new API key for a person or a named system. It is shown this once; only its
+    hash is kept."""
     with cli_session() as session:
         api_key, secret = organisations.create_api_key(
-            session, organisation_key=organisation, label=label
+            session,
+            organisation_key=organisation,
+            person_email=user,
+            system_name=system,
+            role=role,
+            label=label,
         )
         typer.echo(secret)
         typer.echo(
-            f"(key {api_key.prefix} for {organisation}; store it now, it is not shown again)",
+            f"(key {api_key.prefix} of {organisation} for {user or system}; "
+            "store it now, it is not shown again)",
             err=True,
         )
 
@@ -67,7 +81,12 @@ def key_list(organisation: str = typer.Option(..., "--org")) -> None:
     with cli_session() as session:
         for api_key in organisations.list_api_keys(session, organisation_key=organisation):
             state = f"revoked {api_key.revoked_at:%Y-%m-%d}" if api_key.revoked_at else "active"
-            typer.echo(f"{api_key.prefix}\t{state}\t{api_key.created_at:%Y-%m-%d}\t{api_key.label}")
+            holder = api_key.person.email if api_key.person else f"system {api_key.system_name}"
+            role = api_key.person.role if api_key.person else api_key.role
+            typer.echo(
+                f"{api_key.prefix}\t{state}\t{api_key.created_at:%Y-%m-%d}\t{holder}\t"
+                f"{role.value if role else ''}\t{api_key.label}"
+            )
 
 
 @key.command("revoke")

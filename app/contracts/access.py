@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.contracts import repository
 from app.contracts.models import Contract
 from app.errors import Forbidden, NotFound
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from app.principal import Principal
 
 
@@ -27,21 +27,34 @@ def may_see(contract: Contract, principal: Principal) -> bool:
 
 
 def contract_for(
-    session: Session, principal: Principal, key: str, *, roles: Sequence[OrganisationKind]
+    session: Session,
+    principal: Principal,
+    key: str,
+    *,
+    roles: Sequence[OrganisationKind],
+    at_least: Role = Role.viewer,
 ) -> Contract:
-    """The contract `key` if the caller may see it and acts in one of `roles`."""
+    """The contract `key` if the caller may see it, acts in one of `roles` and has at least
+    the person's role `at_least` (SPEC §6: preparers prepare, approvers approve)."""
     contract = repository.contract_by_key(session, key)
     if contract is None or not may_see(contract, principal):
         raise NotFound(f"No contract '{key}'.")
-    require_role(principal, roles)
+    require_role(principal, roles, at_least=at_least)
     return contract
 
 
-def require_role(principal: Principal, roles: Sequence[OrganisationKind]) -> None:
+def require_role(
+    principal: Principal, roles: Sequence[OrganisationKind], *, at_least: Role = Role.viewer
+) -> None:
     if principal.kind not in roles:
         allowed = " or ".join(role.value for role in roles)
         raise Forbidden(
             f"This action is for {allowed} organisations; you act as {principal.kind.value}."
+        )
+    if not principal.has_role(at_least):
+        raise Forbidden(
+            f"This action needs the role {at_least.value} (or above) in your organisation; "
+            f"{principal.name} is {principal.role.value}."
         )
 
 

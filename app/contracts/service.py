@@ -15,13 +15,14 @@ from app.contracts.definitions import definition_to_json, parse_definition
 from app.contracts.models import AuditorGrant, Contract, ContractVersion, VersionStatus
 from app.engine.definition import Definition
 from app.errors import Conflict, InvalidInput
-from app.organisations.models import Organisation, OrganisationKind
+from app.organisations.models import Organisation, OrganisationKind, Role
 from app.principal import Actor, Principal
 from app.unit_of_work import UnitOfWork
 
 
 def create_contract(session: Session, *, principal: Principal, definition: Definition) -> Contract:
-    require_role(principal, DISTRICT)
+    # A proposal binds the district once the vendor accepts: an approver's decision.
+    require_role(principal, DISTRICT, at_least=Role.approver)
     if definition.district != principal.organisation_key:
         raise InvalidInput(
             "A district can only propose contracts in its own name.",
@@ -36,7 +37,7 @@ def create_contract(session: Session, *, principal: Principal, definition: Defin
 def amend_contract(
     session: Session, *, principal: Principal, key: str, definition: Definition
 ) -> Contract:
-    contract = contract_for(session, principal, key, roles=DISTRICT)
+    contract = contract_for(session, principal, key, roles=DISTRICT, at_least=Role.approver)
     with UnitOfWork(session, actor=principal) as uow:
         _propose_amendment(uow, contract, definition)
         uow.commit()
@@ -46,7 +47,7 @@ def amend_contract(
 def accept_contract(
     session: Session, *, principal: Principal, key: str, version: int | None = None
 ) -> Contract:
-    contract = contract_for(session, principal, key, roles=VENDOR)
+    contract = contract_for(session, principal, key, roles=VENDOR, at_least=Role.approver)
     with UnitOfWork(session, actor=principal) as uow:
         _accept(uow, contract, version=version)
         uow.commit()

@@ -62,13 +62,13 @@ class Batch(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))  # null: web session
     posted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
 
     organisation: Mapped[Organisation] = relationship()
-    api_key: Mapped[ApiKey] = relationship()
+    api_key: Mapped[ApiKey | None] = relationship()
     replaces: Mapped[Batch | None] = relationship(
         foreign_keys=[replaces_id], remote_side=[id], lazy="joined", join_depth=1
     )

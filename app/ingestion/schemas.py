@@ -21,7 +21,9 @@ class BatchOut(BaseModel):
     columns: list[str] = Field(description="The feed's columns, as posted.")
     file_name: str | None
     posted_by: str = Field(description="The organisation that posted it.")
-    posted_by_key: str = Field(description="The prefix of the API key used.")
+    posted_by_key: str | None = Field(
+        description="The prefix of the API key used; null from the web app."
+    )
     posted_at: datetime
     idempotency_key: str | None
     replaces: str | None = Field(description="The batch this one superseded, if any.")
@@ -40,7 +42,7 @@ def batch_out(batch: Batch, contract_key: str) -> BatchOut:
         columns=batch.column_names,
         file_name=batch.file_name,
         posted_by=batch.organisation.key,
-        posted_by_key=batch.api_key.prefix,
+        posted_by_key=batch.api_key.prefix if batch.api_key else None,
         posted_at=as_utc(batch.posted_at),
         idempotency_key=batch.idempotency_key,
         replaces=batch.replaces.public_id if batch.replaces else None,

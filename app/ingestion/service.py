@@ -28,7 +28,7 @@ from app.ingestion.bulk import insert_rows, refresh_planner_statistics
 from app.ingestion.export import batch_rows_csv
 from app.ingestion.models import Batch, BatchStatus
 from app.ingestion.upload import Upload
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from app.principal import Principal
 from app.unit_of_work import UnitOfWork
 
@@ -60,7 +60,7 @@ def ingest_batch(
     max_bytes: int,
     max_problems: int,
 ) -> IngestOutcome:
-    contract = contract_for(session, principal, key, roles=POSTED_BY[feed])
+    contract = contract_for(session, principal, key, roles=POSTED_BY[feed], at_least=Role.preparer)
     version = contract.version_in_force
     if version is None:
         raise Conflict(

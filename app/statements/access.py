@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.contracts.access import may_see, require_role
 from app.errors import NotFound, PreconditionFailed
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from app.principal import Principal
 from app.statements import repository
 from app.statements.models import Statement
@@ -24,6 +24,7 @@ def statement_for(
     statement_id: str,
     *,
     roles: Sequence[OrganisationKind],
+    at_least: Role = Role.viewer,
     lock: bool = False,
 ) -> Statement:
     """The statement if the caller may see it and acts in one of `roles`; with `lock`, reloaded
@@ -31,7 +32,7 @@ def statement_for(
     statement = repository.statement_by_id(session, statement_id)
     if statement is None or not may_see(statement.contract, principal):
         raise NotFound(f"No statement '{statement_id}'.")
-    require_role(principal, roles)
+    require_role(principal, roles, at_least=at_least)
     if lock:
         repository.lock_statement(session, statement)
     return statement

@@ -19,7 +19,7 @@ from app.contracts.models import Contract
 from app.engine.money import ZERO
 from app.errors import NotFound
 from app.organisations.models import OrganisationKind
-from app.organisations.service import organisation_by_key
+from app.organisations.repository import organisation_by_key
 from app.principal import Principal
 from app.statements import repository
 from app.statements.models import Statement

@@ -17,6 +17,7 @@ from app.engine.money import ZERO, money_display
 from app.engine.tranches import TrancheLine
 from app.errors import Conflict
 from app.evaluation.service import evaluate_stored_contract
+from app.organisations.models import Role
 from app.principal import Principal
 from app.statements import repository
 from app.statements.models import Statement, StatementBatch, StatementLine, StatementStatus
@@ -117,7 +118,9 @@ def _billing_note(previously: Decimal, due: Decimal, currency: str) -> str:
 def draft_statement(
     session: Session, *, principal: Principal, contract_key: str, as_of: date
 ) -> Statement:
-    contract = contract_for(session, principal, contract_key, roles=DISTRICT)
+    contract = contract_for(
+        session, principal, contract_key, roles=DISTRICT, at_least=Role.preparer
+    )
     if contract.version_in_force is None:
         raise Conflict(f"Contract '{contract.key}' is not active yet: nothing can be billed.")
     approved = repository.approved_statements(session, contract.id)

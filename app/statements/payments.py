@@ -13,6 +13,7 @@ from app.clock import utcnow
 from app.contracts.access import DISTRICT
 from app.engine.money import ZERO, money_text
 from app.errors import Conflict, InvalidInput
+from app.organisations.models import Role
 from app.principal import Principal
 from app.statements import repository
 from app.statements.access import check_if_match, statement_for
@@ -41,7 +42,9 @@ def record_payment(
     reference: str,
     if_match: str | None = None,
 ) -> Statement:
-    statement = statement_for(session, principal, statement_id, roles=DISTRICT, lock=True)
+    statement = statement_for(
+        session, principal, statement_id, roles=DISTRICT, at_least=Role.approver, lock=True
+    )
     check_if_match(statement, if_match)
     if amount <= ZERO:
         raise InvalidInput(

@@ -16,6 +16,7 @@ from app.contracts import repository as contracts
 from app.contracts.access import ANY_ROLE, DISTRICT, VENDOR, contract_for
 from app.errors import Conflict, InvalidInput, NotFound
 from app.evaluation.service import evaluate_stored_contract
+from app.organisations.models import Role
 from app.principal import Principal
 from app.statements import repository
 from app.statements.access import check_if_match, statement_for
@@ -37,7 +38,9 @@ def list_statements(
 def approve_statement(
     session: Session, *, principal: Principal, statement_id: str, if_match: str | None = None
 ) -> Statement:
-    statement = statement_for(session, principal, statement_id, roles=DISTRICT)
+    statement = statement_for(
+        session, principal, statement_id, roles=DISTRICT, at_least=Role.approver
+    )
     # Contract first, then statement: every approval of the contract queues on the same row.
     contracts.lock_contract(session, statement.contract)
     repository.lock_statement(session, statement)
@@ -83,7 +86,9 @@ def approve_statement(
 
 
 def void_statement(session: Session, *, principal: Principal, statement_id: str) -> Statement:
-    statement = statement_for(session, principal, statement_id, roles=DISTRICT, lock=True)
+    statement = statement_for(
+        session, principal, statement_id, roles=DISTRICT, at_least=Role.approver, lock=True
+    )
     _require_draft(statement, "voided")
     with UnitOfWork(session, actor=principal) as uow:
         statement.status = StatementStatus.voided
@@ -114,7 +119,9 @@ def _require_draft(statement: Statement, wanted: str) -> None:
 def open_dispute(
     session: Session, *, principal: Principal, statement_id: str, line: str, reason: str
 ) -> Dispute:
-    statement = statement_for(session, principal, statement_id, roles=VENDOR, lock=True)
+    statement = statement_for(
+        session, principal, statement_id, roles=VENDOR, at_least=Role.preparer, lock=True
+    )
     if statement.status == StatementStatus.voided:
         raise Conflict(f"Statement {statement.id} is voided; there is nothing to dispute.")
     disputed = next((item for item in statement.lines if item.tranche == line), None)
@@ -151,7 +158,9 @@ def open_dispute(
 def resolve_dispute(
     session: Session, *, principal: Principal, statement_id: str, dispute_id: str, note: str
 ) -> Dispute:
-    statement = statement_for(session, principal, statement_id, roles=DISTRICT, lock=True)
+    statement = statement_for(
+        session, principal, statement_id, roles=DISTRICT, at_least=Role.approver, lock=True
+    )
     dispute = repository.dispute_by_id(session, statement.id, dispute_id)
     if dispute is None:
         raise NotFound(f"Statement {statement.id} has no dispute '{dispute_id}'.")

@@ -107,6 +107,14 @@ def test_deleting_the_newest_entry_is_caught_by_the_chain_head(
 
 def test_the_hash_covers_every_recorded_field(client, world, active_contract, db_session):
     entry = db_session.get(AuditEntry, _ids(db_session)[-1])
+    assert entry.hash_version == 2
+    actor = {
+        "person_id": entry.person_id,
+        "system_name": entry.system_name,
+        "name": entry.actor_name,
+        "role": entry.actor_role,
+    }
+    assert entry.actor_name == "First Approver of bright-tutors <first.approver@bright-tutors.test>"
     fields = dict(
         previous_hash=entry.previous_hash,
         recorded_at=entry.recorded_at,
@@ -117,10 +125,31 @@ def test_the_hash_covers_every_recorded_field(client, world, active_contract, db
         object_id=entry.object_id,
         contract_key=entry.contract_key,
         details=entry.details,
+        hash_version=2,
+        actor=actor,
     )
     assert entry_hash(**fields) == entry.entry_hash
     for name, forged in [("action", "contract.withdrawn"), ("object_id", "x"), ("api_key_id", 999)]:
         assert entry_hash(**(fields | {name: forged})) != entry.entry_hash
+    for name, forged in [
+        ("name", "Someone Else <x@y.org>"),
+        ("person_id", 999),
+        ("role", "viewer"),
+    ]:
+        assert entry_hash(**(fields | {"actor": actor | {name: forged}})) != entry.entry_hash
+    # an entry cannot pass for one of the older kind that did not hash its actor
+    assert entry_hash(**(fields | {"hash_version": 1})) != entry.entry_hash
+
+
+def test_the_audit_log_names_the_person_who_acted(client, world, active_contract):
+    log = client.get(
+        "/v1/audit-log", params={"contract": active_contract}, headers=world.headers["ector-isd"]
+    ).json()["entries"]
+    accepted = next(e for e in log if e["action"] == "contract.accepted")
+    assert accepted["actor"] == (
+        "First Approver of bright-tutors <first.approver@bright-tutors.test>"
+    )
+    assert accepted["actor_role"] == "approver"
 
 
 def test_the_database_refuses_to_update_or_delete_an_entry(

@@ -9,7 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.cli.context import cli_session
 from app.config import get_settings
+from app.errors import NotAuthenticated
+from app.organisations import people
 
 CONTRACT_FILES = sorted(Path(__file__).resolve().parents[2].joinpath("contracts").glob("*.yaml"))
 
@@ -29,7 +32,7 @@ def run(*args: str):
 def test_operator_sets_up_organisations_keys_and_contracts(cli_database):
     assert run("db", "upgrade").exit_code == 0
     assert run("org", "create", "ector-isd", "--kind", "district").exit_code == 0
-    created = run("key", "create", "--org", "ector-isd")
+    created = run("key", "create", "--org", "ector-isd", "--system", "sis-sync")
     assert created.exit_code == 0
     secret = created.stdout.strip().splitlines()[0]
     assert secret.startswith("trk_")
@@ -38,6 +41,76 @@ def test_operator_sets_up_organisations_keys_and_contracts(cli_database):
     assert secret not in listed.stdout  # the secret itself is never shown again
     assert run("key", "revoke", secret.split("_")[1]).exit_code == 0
     assert "revoked" in run("key", "list", "--org", "ector-isd").stdout
+
+
+def test_operator_creates_a_person_whose_first_password_is_shown_once(cli_database):
+    run("db", "upgrade")
+    run("org", "create", "ector-isd", "--kind", "district")
+    created = run(
+        "user", "create", "--org", "ector-isd", "--email", "Maria@Ector.org",
+        "--name", "Maria Lopez", "--role", "approver",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    first_line, password = created.stdout.strip().splitlines()
+    assert "Maria Lopez <maria@ector.org>" in first_line
+    assert len(password) >= 12
+    listed = run("user", "list", "--org", "ector-isd")
+    assert "maria@ector.org\tMaria Lopez\tapprover\tactive" in listed.stdout
+    assert password not in listed.stdout
+    # the printed password signs her in (what the web app will call)
+    with cli_session() as session:
+        assert (
+            people.authenticate_person(session, email="maria@ector.org", password=password).name
+            == "Maria Lopez"
+        )
+
+
+def test_a_password_read_from_stdin_is_not_printed(cli_database):
+    run("db", "upgrade")
+    run("org", "create", "ector-isd", "--kind", "district")
+    created = CliRunner().invoke(
+        cli,
+        ["user", "create", "--org", "ector-isd", "--email", "pat@ector.org", "--name", "Pat Kim",
+         "--role", "preparer", "--password-stdin"],
+        input="a long enough secret phrase\n",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    assert "a long enough secret phrase" not in created.stdout
+    assert len(created.stdout.strip().splitlines()) == 1
+    with cli_session() as session:
+        pat = people.authenticate_person(
+            session, email="pat@ector.org", password="a long enough secret phrase"
+        )
+        assert pat.role.value == "preparer"
+        with pytest.raises(NotAuthenticated):
+            people.authenticate_person(session, email="pat@ector.org", password="wrong guess!")
+
+
+def test_keys_are_made_for_a_named_person_or_a_named_system_and_say_so(cli_database):
+    run("db", "upgrade")
+    run("org", "create", "ector-isd", "--kind", "district")
+    run("org", "create", "other-isd", "--kind", "district")
+    run(
+        "user", "create", "--org", "ector-isd", "--email", "maria@ector.org",
+        "--name", "Maria Lopez", "--role", "approver",
+    )  # fmt: skip
+    assert run("key", "create", "--org", "ector-isd", "--user", "maria@ector.org").exit_code == 0
+    system = run("key", "create", "--org", "ector-isd", "--system", "sis-sync", "--label", "SIS")
+    assert system.exit_code == 0
+    listed = run("key", "list", "--org", "ector-isd").stdout
+    assert "maria@ector.org\tapprover" in listed
+    assert "system sis-sync\tpreparer\tSIS" in listed  # a system key is a preparer by default
+    neither = run("key", "create", "--org", "ector-isd")
+    assert neither.exit_code == 2 and "exactly one" in neither.stderr
+    both = run("key", "create", "--org", "ector-isd", "--user", "maria@ector.org", "--system", "x")
+    assert both.exit_code == 2
+    foreign = run("key", "create", "--org", "other-isd", "--user", "maria@ector.org")
+    assert foreign.exit_code == 2 and "No person" in foreign.stderr
+    twice = run(
+        "user", "create", "--org", "other-isd", "--email", "MARIA@ector.org",
+        "--name", "Maria Again", "--role", "viewer",
+    )  # fmt: skip
+    assert twice.exit_code == 2 and "already exists" in twice.stderr
 
 
 def test_creating_an_organisation_twice_is_refused(cli_database):

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from app import migrate
+from app.audit.chain import GENESIS_HASH, entry_hash
+from app.audit.models import AuditChainHead, AuditEntry
+from app.audit.verification import verify_chain
 from app.db import make_engine
 from app.models import Base
+from app.organisations.keys import new_api_key
+from app.organisations.service import authenticate
 
 
 @pytest.fixture
@@ -54,3 +61,60 @@ def test_models_and_migrations_do_not_drift(empty_database_url):
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_entries_and_keys_from_before_people_survive_the_upgrade(empty_database_url):
+    """A log written before entries named their actor still verifies after the upgrade, and
+    a key made before people existed acts as a named system with its old powers."""
+    migrate.upgrade(empty_database_url, "0004")
+    engine = make_engine(empty_database_url)
+    full, prefix, digest = new_api_key()
+    moment = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    fields = dict(
+        recorded_at=moment,
+        organisation_id=1,
+        api_key_id=1,
+        action="organisation.created",
+        object_type="organisation",
+        object_id="ector-isd",
+        contract_key=None,
+        details="{}",
+    )
+    old_hash = entry_hash(previous_hash=GENESIS_HASH, **fields)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisations (id, key, kind, name, created_at) "
+                "VALUES (1, 'ector-isd', 'district', 'Ector', :at)"
+            ),
+            {"at": moment},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO api_keys (id, organisation_id, prefix, secret_sha256, label, "
+                "created_at) VALUES (1, 1, :prefix, :digest, '', :at)"
+            ),
+            {"prefix": prefix, "digest": digest, "at": moment},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO audit_entries (recorded_at, organisation_id, api_key_id, action, "
+                "object_type, object_id, contract_key, details, previous_hash, entry_hash) "
+                "VALUES (:recorded_at, :organisation_id, :api_key_id, :action, :object_type, "
+                ":object_id, :contract_key, :details, :previous, :hash)"
+            ),
+            {**fields, "previous": GENESIS_HASH, "hash": old_hash},
+        )
+        connection.execute(
+            text("UPDATE audit_chain_head SET last_entry_id = 1, last_hash = :hash"),
+            {"hash": old_hash},
+        )
+    migrate.upgrade(empty_database_url)
+    with Session(engine) as session:
+        entries = session.query(AuditEntry).order_by(AuditEntry.id).all()
+        assert [entry.hash_version for entry in entries] == [1]
+        assert verify_chain(entries, session.get(AuditChainHead, 1)).ok
+        principal = authenticate(session, full)
+        assert principal.name == f"system key-{prefix}"
+        assert principal.role.value == "approver"
+    engine.dispose()

@@ -22,7 +22,7 @@ from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.main import create_app
 from app.organisations import service as organisations
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from app.read_cache.ledger import NO_ENTRIES_YET, LedgerVersion
 
 
@@ -60,7 +60,9 @@ def add_district(engine: Engine, key: str) -> str:
     """Commits an organisation and a key through the services; returns the secret."""
     with make_session_factory(engine)() as session:
         organisations.create_organisation(session, key=key, kind=OrganisationKind.district)
-        _, secret = organisations.create_api_key(session, organisation_key=key)
+        _, secret = organisations.create_api_key(
+            session, organisation_key=key, system_name="tests", role=Role.approver
+        )
     return secret
 
 

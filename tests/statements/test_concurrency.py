@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.main import create_app
 from app.organisations import service as organisations
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 
 pytestmark = pytest.mark.postgres_only
 
@@ -89,7 +89,9 @@ def live(settings, migrated_engine, definition) -> Live:  # type: ignore[no-unty
     with Session(migrated_engine) as session:
         for key, kind in ((district, OrganisationKind.district), (vendor, OrganisationKind.vendor)):
             organisations.create_organisation(session, key=key, kind=kind)
-            _, secret = organisations.create_api_key(session, organisation_key=key)
+            _, secret = organisations.create_api_key(
+                session, organisation_key=key, system_name="tests", role=Role.approver
+            )
             headers[key] = {"Authorization": f"Bearer {secret}"}
     contract = f"race-{suffix}"
     world = Live(settings=settings, district=headers[district], contract=contract)
