@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from app.contracts.definitions import stored_definition
 from app.contracts.service import load_contract_documents
+from app.engine.assessments import needed_windows
 from app.engine.definition import Definition
 from app.engine.loading import load_definition
-from app.engine.measures import needed_windows, usage_windows
+from app.engine.sums import sum_windows
 from app.feeds.columns import Feed
 from app.feeds.writing import feed_csv
 from app.ingestion.service import ingest_batch
@@ -139,7 +140,7 @@ def _district_for(
     windows and usage dates."""
     pairs = needed_windows(definition)
     windows = sorted({window for _, window in pairs}, key=_window_order)
-    usage = usage_windows(definition).values()
+    usage = [window for window in sum_windows(definition).values() if window.feed == "usage"]
     population = definition.population
     data = synthesize(
         students=students,

@@ -4,7 +4,8 @@ Imports only the standard library, pandas, numpy, pydantic and PyYAML: never ``a
 ``app.engine``, never FastAPI or SQLAlchemy. Everything that computes money calls in here.
 
     definition = load_definition(yaml_text_or_mapping)       # raises DefinitionError
-    result = evaluate_contract(definition, roster, assessments, usage, as_of)
+    result = evaluate_contract(definition, roster, assessments, usage, as_of,
+                               schedule=schedule, obligations=records)
     result.to_json()    # the SPEC §1 document
     result.students     # per-student audit detail
 """
@@ -12,9 +13,10 @@ Imports only the standard library, pandas, numpy, pydantic and PyYAML: never ``a
 from app.engine.definition import Definition
 from app.engine.evaluate import ENGINE_VERSION, evaluate_contract, evaluate_from_totals
 from app.engine.loading import load_definition
-from app.engine.measures import UsageWindow, usage_totals, usage_windows
+from app.engine.obligations import ObligationRecord
 from app.engine.problems import DefinitionError, DefinitionProblem
 from app.engine.result import EvaluationResult
+from app.engine.sums import SumWindow, sum_windows, summed_totals, usage_totals
 
 __all__ = [
     "ENGINE_VERSION",
@@ -22,10 +24,12 @@ __all__ = [
     "DefinitionError",
     "DefinitionProblem",
     "EvaluationResult",
-    "UsageWindow",
+    "ObligationRecord",
+    "SumWindow",
     "evaluate_contract",
     "evaluate_from_totals",
     "load_definition",
+    "sum_windows",
+    "summed_totals",
     "usage_totals",
-    "usage_windows",
 ]

@@ -1,30 +1,24 @@
-"""Conditions (``where``, ``eligibility``) as boolean masks over the population (SPEC §1)."""
+"""Conditions (``where``, ``eligibility``, ``served``) as boolean masks over the population
+(SPEC §1)."""
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np
 
 from app.engine.definition import Condition
-from app.engine.measures import Bools, MeasureValues, clamp_int64
+from app.engine.measures import Bools, MeasureValues, at_least_mask, at_most_mask
 
 
 def condition_mask(condition: Condition, measure: MeasureValues) -> Bools:
-    """Which students meet ``condition``; a null value never meets it.
-
-    Numbers are whole ``1/scale`` units, so ``v ≥ x`` is exactly ``units ≥ ceil(x × scale)``
-    and ``v ≤ x`` is ``units ≤ floor(x × scale)``: exact, and still one vectorised compare.
-    """
+    """Which students meet ``condition``; a null value never meets it (exact compares)."""
     if condition.is_ is not None:
         return measure.present & np.asarray(measure.values == condition.is_, dtype=np.bool_)
     if condition.at_least is not None:
-        bound = clamp_int64(math.ceil(Fraction(condition.at_least) * measure.scale))
-        return measure.present & (measure.values >= bound)
+        return at_least_mask(measure, Fraction(condition.at_least))
     assert condition.at_most is not None
-    bound = clamp_int64(math.floor(Fraction(condition.at_most) * measure.scale))
-    return measure.present & (measure.values <= bound)
+    return at_most_mask(measure, Fraction(condition.at_most))
 
 
 def all_conditions(

@@ -3,7 +3,7 @@
 These models check types and shapes only. Rules that relate fields to each other (a due date
 inside the term, a metric naming a known measure, ...) live in :mod:`app.engine.checks`, and
 :func:`app.engine.loading.load_definition` is the one way in: it returns a :class:`Definition`
-only when every rule holds.
+only when every rule holds. Field types and their bounds are in :mod:`app.engine.fields`.
 
 Numbers that carry meaning (amounts, rates, thresholds, shares) are ``Decimal`` and never pass
 through ``float``; dates are ``YYYY-MM-DD`` strings or ``date`` objects.
@@ -11,177 +11,26 @@ through ``float``; dates are ``YYYY-MM-DD`` strings or ``date`` objects.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from decimal import Decimal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-SLUG = re.compile(r"[a-z0-9-]{1,64}")
-KEY = re.compile(r"[a-z0-9_-]{1,64}")
-CURRENCY = re.compile(r"[A-Z]{3}")
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+from app.engine.fields import (
+    Base,
+    Cents,
+    Currency,
+    Day,
+    Grade,
+    Key,
+    Number,
+    Rate,
+    Share,
+    Slug,
+    Text,
+)
 
-
-# SPEC §1 bounds. Money: whole cents up to a billion. Rates: up to a million per unit.
-# Thresholds (and every other exact number of a definition): at most 12 significant digits.
-MAX_AMOUNT = Decimal("1000000000.00")
-MAX_RATE = Decimal("1000000")
-MAX_DIGITS = 12
-# The 12 digits must also sit near the point: "1e999999999" has one significant digit but
-# would make an exact comparison build a billion-digit integer. No real threshold, share or
-# rate needs more than 12 places on either side of the point.
-MAX_PLACES = 12
-MAX_TEXT = 100  # a number written with more characters than this is not a contract's number
-
-
-def parse_decimal(value: Any) -> Decimal:
-    """A finite ``Decimal`` from a Decimal, int or numeric string (floats by their shortest
-    repr, so a JSON client's ``0.1`` means 0.1, not the binary number nearest to it)."""
-    if isinstance(value, bool):
-        raise ValueError("expected a number, got true/false")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        if abs(value) >= 10**MAX_TEXT:
-            raise ValueError("too large a number")
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    elif isinstance(value, str):
-        if len(value) > MAX_TEXT:
-            raise ValueError(f"too long a number ({len(value)} characters)")
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError(f"not a number: {_short(value)}") from None
-    else:
-        raise ValueError(f"expected a number, got {type(value).__name__}")
-    if not number.is_finite():
-        raise ValueError(f"not a finite number: {_short(value)}")
-    return number
-
-
-def exact_decimal(value: Any) -> Decimal:
-    """A number of a definition: at most 12 significant digits, within 12 places of the
-    point on either side (SPEC §1 bounds); anything else is refused, never rounded."""
-    number = parse_decimal(value)
-    _, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    significant = "".join(map(str, digits)).strip("0")  # not normalize(): it can overflow
-    if len(significant) > MAX_DIGITS:
-        raise ValueError(f"must have at most {MAX_DIGITS} significant digits, got {_short(value)}")
-    if exponent < -MAX_PLACES:
-        raise ValueError(f"must have at most {MAX_PLACES} decimal places, got {_short(value)}")
-    if number and len(digits) + exponent > MAX_PLACES:
-        raise ValueError(
-            f"too large: at most {MAX_PLACES} digits before the point, got {_short(value)}"
-        )
-    if exponent > 0:  # "0E+5", "1E+3": keep the value, write it plainly
-        number = number.quantize(Decimal(1))
-    return number
-
-
-def _short(value: Any) -> str:
-    text = repr(value) if not isinstance(value, Decimal) else str(value)
-    return text if len(text) <= 40 else f"{text[:37]}..."
-
-
-def whole_cents(value: Any) -> Decimal:
-    """A money amount: exact, not negative, whole cents, at most 1,000,000,000.00."""
-    return _bounded(value, MAX_AMOUNT, whole=True)
-
-
-def rate(value: Any) -> Decimal:
-    """A per-unit rate: exact, not negative, at most 1,000,000."""
-    return _bounded(value, MAX_RATE, whole=False)
-
-
-def _bounded(value: Any, most: Decimal, *, whole: bool) -> Decimal:
-    # The range first, so that "1e30" is told it is too large rather than too long.
-    number = parse_decimal(value)
-    if number < 0:
-        raise ValueError(f"must not be negative, got {_short(number)}")
-    if number > most:
-        raise ValueError(f"must be at most {most}, got {_short(number)}")
-    number = exact_decimal(number)
-    if whole and number != number.quantize(Decimal("0.01")):
-        raise ValueError(f"must be whole cents, got {number}")
-    return number
-
-
-def share(value: Any) -> Decimal:
-    """A share of students: exact, between 0 and 1 inclusive."""
-    number = exact_decimal(value)
-    if not 0 <= number <= 1:
-        raise ValueError(f"must be a share between 0 and 1, got {number}")
-    return number
-
-
-def iso_day(value: Any) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and ISO_DAY.fullmatch(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"not a date (YYYY-MM-DD): {value!r}")
-
-
-def slug(value: Any) -> str:
-    if isinstance(value, str) and SLUG.fullmatch(value):
-        return value
-    raise ValueError(
-        f"must be 1-64 characters of lowercase letters, digits and '-', got {_short(value)}"
-    )
-
-
-def key(value: Any) -> str:
-    """A measure, metric, tranche or obligation key (SPEC §1): 1-64 of ``[a-z0-9_-]``."""
-    if isinstance(value, str) and KEY.fullmatch(value):
-        return value
-    raise ValueError(
-        f"must be 1-64 characters of lowercase letters, digits, '_' and '-', got {_short(value)}"
-    )
-
-
-def text(value: Any) -> str:
-    if isinstance(value, str) and value.strip():
-        return value
-    raise ValueError(f"must be non-empty text, got {value!r}")
-
-
-def currency(value: Any) -> str:
-    if isinstance(value, str) and CURRENCY.fullmatch(value):
-        return value
-    raise ValueError(f"must be a three-letter ISO 4217 code such as 'USD', got {value!r}")
-
-
-def grade(value: Any) -> int:
-    """A roster grade: an integer 0-12; ``K`` is kindergarten, grade 0."""
-    if isinstance(value, str) and value.strip().upper() == "K":
-        return 0
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 12:
-        return value
-    raise ValueError(f"must be a grade 0-12 (K = 0), got {value!r}")
-
-
-# Numbers serialise as plain decimal text ("0.10", never 1E-1 or a float), dates as ISO text.
-AS_TEXT = PlainSerializer(lambda number: f"{number:f}", return_type=str, when_used="json")
-AS_ISO = PlainSerializer(lambda day: day.isoformat(), return_type=str, when_used="json")
-Number = Annotated[Decimal, PlainValidator(exact_decimal), AS_TEXT]
-Rate = Annotated[Decimal, PlainValidator(rate), AS_TEXT]
-Cents = Annotated[Decimal, PlainValidator(whole_cents), AS_TEXT]
-Share = Annotated[Decimal, PlainValidator(share), AS_TEXT]
-Day = Annotated[date, PlainValidator(iso_day), AS_ISO]
-Slug = Annotated[str, PlainValidator(slug)]
-Key = Annotated[str, PlainValidator(key)]
-Text = Annotated[str, PlainValidator(text)]
-Currency = Annotated[str, PlainValidator(currency)]
-Grade = Annotated[int, PlainValidator(grade)]
-Base = Literal["population", "eligible"]
+IfIndeterminate = Literal["review", "full", "zero"]
 
 
 class Model(BaseModel):
@@ -199,18 +48,33 @@ class Population(Model):
 
 
 class UsageMeasure(Model):
-    """Sum of the usage ``minutes`` or ``sessions`` dated within ``[from, to]``."""
+    """Sum of a usage column dated within ``[from, to]``."""
 
-    usage: Literal["minutes", "sessions"]
+    usage: Literal["minutes", "sessions", "lessons"]
     from_: Day | None = Field(default=None, alias="from")
     to: Day | None = None
 
 
+class ScheduleMeasure(Model):
+    """Sum of what the district's schedule offered (``sessions_offered``/``minutes_offered``)
+    dated within ``[from, to]``."""
+
+    schedule: Literal["sessions", "minutes"]
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
+
+
+AssessmentValue = Literal[
+    "growth", "met_target", "score", "percent_of_typical", "growth_percentile"
+]
+
+
 class AssessmentMeasure(Model):
-    """A score, a growth between two windows, or whether that growth met its target."""
+    """A score, or a value of two windows' rows (growth, met_target, percent_of_typical,
+    growth_percentile)."""
 
     assessment: Text
-    value: Literal["growth", "met_target", "score"]
+    value: AssessmentValue
     window: Text | None = None
     from_window: Text | None = None
     to_window: Text | None = None
@@ -221,7 +85,20 @@ class AssessmentMeasure(Model):
         return self.value == "met_target"
 
 
-Measure = UsageMeasure | AssessmentMeasure
+Measure = UsageMeasure | ScheduleMeasure | AssessmentMeasure
+SummedMeasure = UsageMeasure | ScheduleMeasure
+
+
+class Window(Model):
+    from_: Day = Field(alias="from")
+    to: Day
+
+
+class AssessmentRules(Model):
+    """Which assessment rows count (SPEC §1, Assessment validity)."""
+
+    windows: dict[str, Window] = {}
+    max_rapid_guessing: Share | None = None
 
 
 class Condition(Model):
@@ -231,27 +108,47 @@ class Condition(Model):
     is_: StrictBool | None = Field(default=None, alias="is")
 
 
+class Accountability(Model):
+    """The district's side per student: who was not served as agreed is excused."""
+
+    served: list[Condition] = []
+    excused: Literal["exclude", "pay_full"] = "exclude"
+
+
+class Obligation(Model):
+    """A deliverable of the district for the whole contract, covering some tranches."""
+
+    key: Key
+    text: Text
+    due: Day
+    covers: list[Key] = []
+
+
 class ShareOf(Model):
     share_of: Base
     where: list[Condition]
     min_coverage: Share | None = None
+    min_count: int | None = Field(default=None, ge=1, strict=True)
 
 
 class CountOf(Model):
     count_of: Base
     where: list[Condition]
+    min_count: int | None = Field(default=None, ge=1, strict=True)
 
 
 class MeanOf(Model):
     mean_of: Key
     over: Base
     min_coverage: Share | None = None
+    min_count: int | None = Field(default=None, ge=1, strict=True)
 
 
 class MedianOf(Model):
     median_of: Key
     over: Base
     min_coverage: Share | None = None
+    min_count: int | None = Field(default=None, ge=1, strict=True)
 
 
 Metric = ShareOf | CountOf | MeanOf | MedianOf
@@ -272,6 +169,7 @@ class ThresholdTranche(Model):
     amount: Cents
     at_least: Number | None = None
     at_most: Number | None = None
+    if_indeterminate: IfIndeterminate = "review"
 
 
 class Tier(Model):
@@ -285,6 +183,7 @@ class TieredTranche(Model):
     due: Day
     metric: Key
     tiers: list[Tier]
+    if_indeterminate: IfIndeterminate = "review"
 
 
 class LinearTranche(Model):
@@ -295,6 +194,7 @@ class LinearTranche(Model):
     floor: Number
     target: Number
     amount: Cents
+    if_indeterminate: IfIndeterminate = "review"
 
 
 class PerUnitTranche(Model):
@@ -304,10 +204,46 @@ class PerUnitTranche(Model):
     metric: Key
     rate: Rate
     cap: Cents | None = None
+    if_indeterminate: IfIndeterminate = "review"
 
 
-Tranche = FixedTranche | ThresholdTranche | TieredTranche | LinearTranche | PerUnitTranche
-MetricTranche = ThresholdTranche | TieredTranche | LinearTranche | PerUnitTranche
+class RateCardTranche(Model):
+    """Pays each student of ``over`` by the highest level their ``measure`` reaches."""
+
+    key: Key
+    type: Literal["rate_card"]
+    due: Day
+    measure: Key
+    over: Base
+    levels: list[Tier]
+    cap: Cents | None = None
+    min_coverage: Share | None = None
+    min_count: int | None = Field(default=None, ge=1, strict=True)
+    if_indeterminate: IfIndeterminate = "review"
+
+
+class PenaltyTranche(Model):
+    """A deduction: ``−min(rate × metric, cap)``; never held back, outside max_total."""
+
+    key: Key
+    type: Literal["penalty"]
+    due: Day
+    metric: Key
+    rate: Rate
+    cap: Cents
+    if_indeterminate: IfIndeterminate = "review"
+
+
+Tranche = (
+    FixedTranche
+    | ThresholdTranche
+    | TieredTranche
+    | LinearTranche
+    | PerUnitTranche
+    | RateCardTranche
+    | PenaltyTranche
+)
+MetricTranche = ThresholdTranche | TieredTranche | LinearTranche | PerUnitTranche | PenaltyTranche
 
 TRANCHE_MODELS: dict[str, type[Model]] = {
     "fixed": FixedTranche,
@@ -315,6 +251,8 @@ TRANCHE_MODELS: dict[str, type[Model]] = {
     "tiered": TieredTranche,
     "linear": LinearTranche,
     "per_unit": PerUnitTranche,
+    "rate_card": RateCardTranche,
+    "penalty": PenaltyTranche,
 }
 METRIC_MODELS: dict[str, type[Model]] = {
     "share_of": ShareOf,
@@ -322,6 +260,19 @@ METRIC_MODELS: dict[str, type[Model]] = {
     "mean_of": MeanOf,
     "median_of": MedianOf,
 }
+
+
+def full_amount(tranche: Tranche) -> Decimal | None:
+    """What a tranche pays "in full" (SPEC §1): threshold and linear their ``amount``, tiered
+    its highest ``pay``, per_unit and rate_card their ``cap`` (None without one), penalty 0
+    (no deduction), fixed its amount."""
+    if isinstance(tranche, FixedTranche | ThresholdTranche | LinearTranche):
+        return tranche.amount
+    if isinstance(tranche, TieredTranche):
+        return max((tier.pay for tier in tranche.tiers), default=Decimal("0.00"))
+    if isinstance(tranche, PenaltyTranche):
+        return Decimal("0.00")
+    return tranche.cap
 
 
 class Header(Model):
@@ -337,6 +288,8 @@ class Header(Model):
     holdback: Share | None = None
     population: Population = Population()
     auditors: list[Slug] = []
+    assessment_rules: AssessmentRules = AssessmentRules()
+    accountability: Accountability | None = None
 
 
 class Definition(Header):
@@ -344,10 +297,20 @@ class Definition(Header):
 
     measures: dict[str, Measure] = {}
     eligibility: list[Condition] = []
+    obligations: list[Obligation] = []
     metrics: dict[str, Metric] = {}
     tranches: list[Tranche]
 
     def to_document(self) -> dict[str, Any]:
-        """The definition as a JSON-ready mapping: numbers as strings, dates as ISO text."""
+        """The definition as a JSON-ready mapping: numbers as strings, dates as ISO text.
+        v2 sections left at their defaults are left out, so a v1 document reads back as it
+        was written."""
         document: dict[str, Any] = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if not self.obligations:
+            del document["obligations"]
+        if self.assessment_rules == AssessmentRules():
+            del document["assessment_rules"]
+        for tranche in document["tranches"]:
+            if tranche.get("if_indeterminate") == "review":
+                del tranche["if_indeterminate"]
         return document

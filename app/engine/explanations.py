@@ -1,137 +1,208 @@
-"""Plain-language explanations a finance clerk can check by hand.
+"""Plain-language explanations of tranche lines that a finance clerk can check by hand.
 
 Each sentence names the counts, the rule and the arithmetic, e.g. "84 of 120 eligible students
 with both map_reading scores (70.00%) met their map_reading growth target; floor 40.00%,
-target 60.00% ⇒ 100% of $50,000.00 = $50,000.00". Shares show as percentages, other numbers
-as plain decimals, money with its currency.
+target 60.00% ⇒ 100% of $50,000.00 = $50,000.00", and then what obligations, insufficient
+data, max_total and holdback did to it.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from app.engine.definition import (
-    AssessmentMeasure,
-    Condition,
-    CountOf,
     Definition,
     FixedTranche,
     LinearTranche,
-    MeanOf,
-    Measure,
-    Metric,
+    MetricTranche,
+    PenaltyTranche,
     PerUnitTranche,
-    ShareOf,
-    Term,
+    RateCardTranche,
     ThresholdTranche,
     TieredTranche,
     Tranche,
-    UsageMeasure,
+)
+from app.engine.descriptions import (
+    BASE_PHRASE,
+    Money,
+    data_phrase,
+    describe_metric,
+    exact_versus,
+    excused_note,
+    measure_label,
+    shown,
 )
 from app.engine.metrics import MetricResult
-from app.engine.money import money_display, percent, plain_number, round_cents
+from app.engine.money import percent, plain_number, round_cents
+from app.engine.rules import RateCard, RuleOutcome
 
 if TYPE_CHECKING:
-    from app.engine.tranches import MaxTotalShare, RuleOutcome, Status
+    from app.engine.tranches import Decision, MaxTotalShare, Status
 
-BASE_PHRASE = {"population": "students in the population", "eligible": "eligible students"}
+STATUS_WORDS = {
+    "disputed": "is disputed (the vendor says it was missed)",
+    "unknown": "has no settled status (no record from the district)",
+}
 
 
 def explain_line(
     definition: Definition,
     tranche: Tranche,
-    metric: MetricResult | None,
-    outcome: RuleOutcome,
+    decision: Decision,
     share: MaxTotalShare,
     held: Decimal,
     status: Status,
     as_of: date,
 ) -> str:
-    """The whole explanation of one line: rule, max_total, holdback, and pending notes."""
-    money = _money(definition)
-    earned = share.earned
+    """The whole explanation of one line: rule, obligations or insufficient data, max_total,
+    holdback, and the pending note."""
+    money = Money(definition.currency)
+    amount = decision.outcome.amount
     if isinstance(tranche, FixedTranche):
         text = f"Fixed amount {money(tranche.amount)}"
     else:
-        assert metric is not None
-        described = describe_metric(definition, definition.metrics[tranche.metric], metric)
-        if metric.value is None:
-            text = f"{described} ⇒ indeterminate: earns {money(Decimal(0))} until reviewed"
+        described = _described(definition, tranche, decision)
+        if decision.basis == "obligation_missed":
+            assert decision.covering is not None
+            missed = ", ".join(
+                f"district obligation '{item.key}' missed on {item.due}"
+                for item in decision.covering.obligations
+            )
+            if isinstance(tranche, PenaltyTranche):
+                text = f"no deduction: {missed}"
+            else:
+                text = f"paid in full: {missed} ⇒ {money(amount)}"
+        elif decision.basis == "obligation_open":
+            assert decision.covering is not None
+            open_ = "; ".join(
+                f"district obligation '{item.key}' (due {item.due}) {STATUS_WORDS[state]}"
+                for item, state in zip(
+                    decision.covering.obligations, decision.covering.statuses, strict=True
+                )
+            )
+            text = f"indeterminate: {open_} ⇒ earns {money(amount)} until reviewed"
+        elif decision.basis == "review":
+            text = f"{described} ⇒ indeterminate: earns {money(amount)} until reviewed"
+        elif decision.basis == "full":
+            text = f"{described} ⇒ not enough data, so paid in full as the contract says ⇒ {money(amount)}"
+        elif decision.basis == "zero":
+            text = f"{described} ⇒ not enough data, so nothing is paid as the contract says ⇒ {money(amount)}"
+        elif decision.card is not None:
+            text = described
         else:
-            text = f"{described}; {_rule(tranche, metric, outcome, money)}"
-    text += _max_total_note(definition, outcome.amount, share, money)
-    text += _holdback_note(definition, tranche, earned, held, as_of, money)
+            assert decision.metric is not None and not isinstance(tranche, RateCardTranche)
+            text = f"{described}; {_rule(tranche, decision.metric, decision.outcome, money)}"
+    text += _max_total_note(definition, amount, share, money)
+    text += _holdback_note(definition, tranche, share.earned, held, as_of, money)
     text = text[0].upper() + text[1:]
     if status == "pending":
         text = f"Not yet due (due {tranche.due}); projection if it were due now: {text}"
     return text + "."
 
 
-def _money(definition: Definition) -> Money:
-    return Money(definition.currency)
+def _described(definition: Definition, tranche: Tranche, decision: Decision) -> str:
+    if decision.card is not None:
+        assert isinstance(tranche, RateCardTranche)
+        return describe_card(definition, tranche, decision.card)
+    assert decision.metric is not None and not isinstance(tranche, FixedTranche | RateCardTranche)
+    return describe_metric(definition, definition.metrics[tranche.metric], decision.metric)
 
 
-class Money:
-    def __init__(self, currency: str) -> None:
-        self.currency = currency
+def describe_card(definition: Definition, tranche: RateCardTranche, card: RateCard) -> str:
+    """The count per level, the pay-in-full of excused students, the sum and the cap."""
+    money = Money(definition.currency)
+    base = BASE_PHRASE[card.base]
+    measure = definition.measures[tranche.measure]
+    data = data_phrase([tranche.measure], definition.measures)
+    label = measure_label(measure)
+    head = f"rate card on {label}: {card.counted} of {card.base_count} {base}{data}"
+    if card.insufficient:
+        notes = []
+        if card.counted == 0:
+            notes.append("nobody to pay by it")
+        coverage = card.coverage
+        if card.min_coverage is not None and coverage is not None and coverage < card.min_coverage:
+            notes.append(
+                f"coverage {percent(coverage)} is below the required {percent(card.min_coverage)}"
+            )
+        if card.min_count is not None and card.counted < card.min_count:
+            notes.append(f"fewer than the required {card.min_count} students with values")
+        return head + "".join(f"; {note}" for note in notes)
+    parts = [
+        f"{count} at least {plain_number(level.at_least)} × {money(level.pay)} = {money(level.pay * count)}"
+        for level, count in reversed(card.levels)
+    ]
+    parts.append(f"{card.below} below every level")
+    if card.excused_paid:
+        parts.append(
+            f"{card.excused_paid} excused students paid in full × {money(card.largest_pay)}"
+            f" = {money(card.largest_pay * card.excused_paid)}"
+        )
+    text = f"{head}: " + ", ".join(parts) + f" ⇒ {money(card.total)}"
+    if card.capped and tranche.cap is not None:
+        text += f", capped at {money(tranche.cap)} ⇒ {money(card.amount)}"
+    elif tranche.cap is not None:
+        text += f" (cap {money(tranche.cap)})"
+    excused = _excused_of(definition, card)
+    return text + excused
 
-    def __call__(self, amount: Decimal) -> str:
-        return money_display(amount, self.currency)
 
-    def rate(self, rate: Decimal) -> str:
-        """A rate keeps its extra places (``$0.125``) but shows at least cents."""
-        exponent = rate.as_tuple().exponent
-        places = max(2, -exponent) if isinstance(exponent, int) else 2
-        text = f"{abs(rate):,.{places}f}"
-        if self.currency == "USD":
-            return f"${text}"
-        return f"{text} {self.currency}"
+def _excused_of(definition: Definition, card: RateCard) -> str:
+    if card.excused_paid:
+        return ""
+    count = len(card.level_of) - card.base_count if card.base == "population" else 0
+    return excused_note(count) if definition.accountability is not None else ""
 
 
-def _number(value: Fraction | Decimal, metric: MetricResult) -> str:
-    return percent(value) if metric.is_share else plain_number(value)
-
-
-def _rule(tranche: Tranche, metric: MetricResult, outcome: RuleOutcome, money: Money) -> str:
+def _rule(tranche: MetricTranche, metric: MetricResult, outcome: RuleOutcome, money: Money) -> str:
+    assert metric.value is not None
+    value, is_share = metric.value, metric.is_share
     if isinstance(tranche, ThresholdTranche):
-        if tranche.at_least is not None:
-            need = f"needs at least {_number(tranche.at_least, metric)}"
-        else:
-            assert tranche.at_most is not None
-            need = f"needs at most {_number(tranche.at_most, metric)}"
+        bound = tranche.at_least if tranche.at_least is not None else tranche.at_most
+        assert bound is not None
+        word = "at least" if tranche.at_least is not None else "at most"
+        need = f"needs {word} {shown(bound, is_share)}{exact_versus(value, bound, is_share)}"
         verdict = "met" if outcome.met else "not met"
         return f"{need} ⇒ {verdict} ⇒ {money(outcome.amount)}"
     if isinstance(tranche, TieredTranche):
         tiers = sorted(tranche.tiers, key=lambda tier: tier.at_least)
         listed = ", ".join(
-            f"at least {_number(t.at_least, metric)} pays {money(t.pay)}" for t in tiers
+            f"at least {shown(t.at_least, is_share)} pays {money(t.pay)}" for t in tiers
         )
+        close = "".join(exact_versus(value, t.at_least, is_share) for t in tiers)
         if outcome.tier is None:
-            return f"tiers: {listed} ⇒ below every tier ⇒ {money(outcome.amount)}"
-        reached = _number(outcome.tier.at_least, metric)
-        return f"tiers: {listed} ⇒ reaches the tier at least {reached} ⇒ {money(outcome.amount)}"
+            return f"tiers: {listed}{close} ⇒ below every tier ⇒ {money(outcome.amount)}"
+        reached = shown(outcome.tier.at_least, is_share)
+        return (
+            f"tiers: {listed}{close} ⇒ reaches the tier at least {reached}"
+            f" ⇒ {money(outcome.amount)}"
+        )
     if isinstance(tranche, LinearTranche):
         assert outcome.progress is not None and outcome.unclamped is not None
-        bounds = f"floor {_number(tranche.floor, metric)}, target {_number(tranche.target, metric)}"
+        bounds = f"floor {shown(tranche.floor, is_share)}, target {shown(tranche.target, is_share)}"
         if tranche.floor > tranche.target:
             bounds += " (lower is better)"
-        share = percent(outcome.progress, min_places=0)
+        progress = percent(outcome.progress, min_places=0)
         clamp = ""
         if outcome.unclamped != outcome.progress:
             clamp = f" (limited from {percent(outcome.unclamped, min_places=0)})"
-        return f"{bounds} ⇒ {share}{clamp} of {money(tranche.amount)} = {money(outcome.amount)}"
-    assert isinstance(tranche, PerUnitTranche) and outcome.product is not None
-    assert metric.value is not None
-    product = f"{plain_number(metric.value)} × {money.rate(tranche.rate)}"
-    if metric.value < 0:
+        return f"{bounds} ⇒ {progress}{clamp} of {money(tranche.amount)} = {money(outcome.amount)}"
+    assert isinstance(tranche, PerUnitTranche | PenaltyTranche) and outcome.product is not None
+    product = f"{plain_number(value)} × {money.rate(tranche.rate)}"
+    if value < 0:
         product += " is negative, so 0"
+    size = money(abs(outcome.amount))
+    if isinstance(tranche, PenaltyTranche):
+        if outcome.capped:
+            uncapped = money(round_cents(outcome.product))
+            return f"{product} = {uncapped}, capped at {money(tranche.cap)} ⇒ {size} deducted"
+        return f"{product} = {size} deducted (cap {money(tranche.cap)})"
     if outcome.capped and tranche.cap is not None:
         uncapped = money(round_cents(outcome.product))
-        return f"{product} = {uncapped}, capped at {money(tranche.cap)} ⇒ {money(outcome.amount)}"
-    return f"{product} ⇒ {money(outcome.amount)}"
+        return f"{product} = {uncapped}, capped at {money(tranche.cap)} ⇒ {size}"
+    return f"{product} ⇒ {size}"
 
 
 def _max_total_note(
@@ -166,7 +237,11 @@ def _holdback_note(
     as_of: date,
     money: Money,
 ) -> str:
-    if definition.holdback is None or isinstance(tranche, FixedTranche) or earned == 0:
+    if (
+        definition.holdback is None
+        or isinstance(tranche, FixedTranche | PenaltyTranche)
+        or earned == 0
+    ):
         return ""
     if as_of >= definition.term.end:
         return (
@@ -175,99 +250,3 @@ def _holdback_note(
         )
     share = percent(definition.holdback, min_places=0)
     return f"; {share} held back until closeout: {money(held)} held, {money(earned - held)} payable"
-
-
-def describe_metric(definition: Definition, metric: Metric, result: MetricResult) -> str:
-    """The metric's counts and value in words, with its coverage when that makes it
-    insufficient."""
-    base = BASE_PHRASE[result.base]
-    if isinstance(metric, ShareOf | CountOf):
-        data = _data_phrase([c.measure for c in metric.where], definition.measures)
-        conditions = " and ".join(
-            _condition_phrase(c, definition.measures[c.measure], definition.term)
-            for c in metric.where
-        )
-        if isinstance(metric, CountOf):
-            text = f"{result.numerator} of {result.denominator} {base} {conditions}"
-        elif result.counted == 0:
-            text = f"no {base}{data} to measure"
-        else:
-            share = percent(Fraction(result.numerator or 0, result.counted))
-            text = f"{result.numerator} of {result.counted} {base}{data} ({share}) {conditions}"
-    else:
-        name = metric.mean_of if isinstance(metric, MeanOf) else metric.median_of
-        measure = definition.measures[name]
-        data = _data_phrase([name], definition.measures)
-        word = "mean" if isinstance(metric, MeanOf) else "median"
-        label = _measure_label(measure)
-        if result.counted == 0:
-            text = f"no {base}{data} to take the {word} {label} of"
-        elif result.value is None:
-            text = f"{word} {label} of {result.counted} of {result.base_count} {base}{data}"
-        else:
-            value = plain_number(result.value)
-            counted = f"{result.counted} of {result.base_count} {base}{data}"
-            text = f"the {word} {label} of {counted} is {value}"
-    return text + _coverage_note(result, base)
-
-
-def _coverage_note(result: MetricResult, base: str) -> str:
-    if not result.insufficient or result.counted == 0:
-        return ""
-    assert result.coverage is not None and result.min_coverage is not None
-    return (
-        f"; coverage {percent(result.coverage)} ({result.counted} of {result.base_count} {base})"
-        f" is below the required {percent(result.min_coverage)}"
-    )
-
-
-def _data_phrase(names: list[str], measures: dict[str, Measure]) -> str:
-    """' with both map_reading scores' etc.: the data a student needs to be counted."""
-    phrases: list[str] = []
-    for name in dict.fromkeys(names):
-        measure = measures[name]
-        if isinstance(measure, UsageMeasure):
-            continue  # no usage rows is 0 minutes, never missing
-        if measure.value == "score":
-            phrase = f"a {measure.assessment} score in {measure.window}"
-        else:
-            phrase = (
-                f"both {measure.assessment} scores ({measure.from_window}, {measure.to_window})"
-            )
-            if measure.value == "met_target" and measure.target is None:
-                phrase += " and a growth target"
-        if phrase not in phrases:
-            phrases.append(phrase)
-    return f" with {' and '.join(phrases)}" if phrases else ""
-
-
-def _measure_label(measure: Measure) -> str:
-    if isinstance(measure, UsageMeasure):
-        return f"{measure.usage} of use"
-    if measure.value == "score":
-        return f"{measure.assessment} score in {measure.window}"
-    return f"{measure.assessment} growth ({measure.from_window} to {measure.to_window})"
-
-
-def _condition_phrase(condition: Condition, measure: Measure, term: Term) -> str:
-    if isinstance(measure, AssessmentMeasure) and measure.value == "met_target":
-        if measure.target is not None:
-            target = plain_number(measure.target)
-            goal = f"grew at least {target} points on {measure.assessment}"
-            return goal if condition.is_ else f"did not grow at least {target} points"
-        goal = f"their {measure.assessment} growth target"
-        return f"met {goal}" if condition.is_ else f"did not meet {goal}"
-    if condition.at_least is not None:
-        direction, bound = "at least", condition.at_least
-    else:
-        assert condition.at_most is not None
-        direction, bound = "at most", condition.at_most
-    number = plain_number(bound)
-    if isinstance(measure, UsageMeasure):
-        start, end = measure.from_ or term.start, measure.to or term.end
-        span = f" ({start} to {end})"
-        unit = "minutes" if measure.usage == "minutes" else "sessions"
-        return f"had {direction} {number} {unit} of use{span}"
-    if measure.value == "score":
-        return f"scored {direction} {number} on {measure.assessment} in {measure.window}"
-    return f"grew {direction} {number} points on {measure.assessment}"

@@ -7,9 +7,14 @@ it holds exactly one row per natural key and typed columns:
 roster       student_id: str · grade: int64 (K = 0) · school_id: object (str or None)
              ell, sped, econ_disadv: pandas "boolean" (nullable)
 assessments  student_id, assessment, window: str · score: int64 (thousandths, see below)
-             growth_target: "Int64" (thousandths, nullable)
+             growth_target, typical_growth, standard_error, rapid_guessing: "Int64"
+             (thousandths, nullable) · growth_percentile: "Int64" (1-99, nullable)
+             proficiency_level: object (str or None) · test_date: datetime64[ns] (nullable)
+             Optional columns may be absent: the engine reads an absent one as all-null.
 usage        student_id: str · date: datetime64[ns] · minutes: int64 (thousandths)
-             sessions: int64 (whole sessions)
+             sessions: int64 (whole sessions) · lessons: int64 (optional, blank = 0)
+schedule     student_id: str · date: datetime64[ns] · sessions_offered: int64 (blank = 1)
+             minutes_offered: int64 (thousandths, blank = 0)
 
 Quantities that may carry decimals (scores, growth targets, minutes) travel as integers
 counting thousandths (``QUANTITY_SCALE``). That keeps sums and comparisons exact while
@@ -77,5 +82,16 @@ def empty_usage() -> pd.DataFrame:
             "date": pd.Series([], dtype="datetime64[ns]"),
             "minutes": pd.Series([], dtype="int64"),
             "sessions": pd.Series([], dtype="int64"),
+        }
+    )
+
+
+def empty_schedule() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "student_id": pd.Series([], dtype=object),
+            "date": pd.Series([], dtype="datetime64[ns]"),
+            "sessions_offered": pd.Series([], dtype="int64"),
+            "minutes_offered": pd.Series([], dtype="int64"),
         }
     )

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ValidationError
 
 from app.engine.checks import check_definition
 from app.engine.definition import (
-    MAX_TEXT,
     METRIC_MODELS,
     TRANCHE_MODELS,
     AssessmentMeasure,
@@ -25,13 +24,15 @@ from app.engine.definition import (
     Definition,
     Header,
     Metric,
+    Obligation,
+    ScheduleMeasure,
     Tranche,
     UsageMeasure,
-    key,
 )
+from app.engine.fields import MAX_TEXT, key
 from app.engine.problems import DefinitionError, DefinitionProblem, join_path
 
-SECTIONS = ("measures", "eligibility", "metrics", "tranches")
+SECTIONS = ("measures", "eligibility", "obligations", "metrics", "tranches")
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
@@ -112,6 +113,7 @@ def load_definition(document: Mapping[str, Any] | str | bytes) -> Definition:
     header = _validated(Header, {k: v for k, v in raw.items() if k not in SECTIONS}, "", problems)
     measures = _measures(raw.get("measures", {}), problems)
     eligibility = _list_items(raw.get("eligibility", []), "eligibility", _condition, problems)
+    obligations = _list_items(raw.get("obligations", []), "obligations", _obligation, problems)
     metrics = _metrics(raw.get("metrics", {}), problems)
     if "tranches" not in raw:
         problems.append(DefinitionProblem("tranches", "required"))
@@ -119,13 +121,16 @@ def load_definition(document: Mapping[str, Any] | str | bytes) -> Definition:
     tranches = cast(
         list[Tranche | None], _list_items(raw.get("tranches", []), "tranches", _tranche, problems)
     )
-    problems.extend(check_definition(raw, header, measures, eligibility, metrics, tranches))
+    problems.extend(
+        check_definition(raw, header, measures, eligibility, obligations, metrics, tranches)
+    )
     if problems or header is None:
         raise DefinitionError(sorted(problems, key=lambda problem: _reading_order(raw, problem)))
     return Definition(
         **dict(header),
         measures={name: measure for name, measure in measures.items() if measure is not None},
         eligibility=[condition for condition in eligibility if condition is not None],
+        obligations=[obligation for obligation in obligations if obligation is not None],
         metrics={name: metric for name, metric in metrics.items() if metric is not None},
         tranches=[tranche for tranche in tranches if tranche is not None],
     )
@@ -187,13 +192,12 @@ def _measures(raw: Any, problems: list[DefinitionProblem]) -> dict[str, Any]:
         _check_key(name, path, problems)
         model: type[BaseModel] | None = None
         if isinstance(item, Mapping):
-            kinds = [k for k in ("usage", "assessment") if k in item]
+            kinds = [k for k in MEASURE_MODELS if k in item]
             if len(kinds) == 1:
-                model = UsageMeasure if kinds == ["usage"] else AssessmentMeasure
+                model = MEASURE_MODELS[kinds[0]]
         if model is None:
-            problems.append(
-                DefinitionProblem(path, "a measure needs exactly one of 'usage' or 'assessment'")
-            )
+            message = "a measure needs exactly one of 'usage', 'schedule' or 'assessment'"
+            problems.append(DefinitionProblem(path, message))
             result[str(name)] = None
             continue
         result[str(name)] = _validated(model, item, path, problems)
@@ -223,12 +227,23 @@ def _metrics(raw: Any, problems: list[DefinitionProblem]) -> dict[str, Metric | 
             result[str(name)] = None
             continue
         if kinds == ["count_of"] and "min_coverage" in item:
-            message = "not allowed on count_of: a count is never insufficient"
+            message = "not allowed on count_of (use min_count)"
             problems.append(DefinitionProblem(join_path(path, "min_coverage"), message))
             item = {k: v for k, v in item.items() if k != "min_coverage"}
         metric = _validated(METRIC_MODELS[kinds[0]], item, path, problems)
         result[str(name)] = metric  # type: ignore[assignment]
     return result
+
+
+MEASURE_MODELS: dict[str, type[BaseModel]] = {
+    "usage": UsageMeasure,
+    "schedule": ScheduleMeasure,
+    "assessment": AssessmentMeasure,
+}
+
+
+def _obligation(item: Any, path: str, problems: list[DefinitionProblem]) -> Obligation | None:
+    return _validated(Obligation, item, path, problems)
 
 
 def _condition(item: Any, path: str, problems: list[DefinitionProblem]) -> Condition | None:

@@ -11,9 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.engine.assessments import IgnoredRows
 from app.engine.measures import MeasureValues
 from app.engine.metrics import MetricResult
 from app.engine.money import money_text, six_places
+from app.engine.obligations import ObligationStatus
 from app.engine.tranches import TrancheLine
 
 
@@ -29,11 +31,14 @@ class Totals:
 
 @dataclass(frozen=True)
 class PopulationDetail:
-    """What the audit CSV is built from: the population and its per-student arrays."""
+    """What the audit CSV is built from: the population and its per-student arrays (each
+    student's measures, whether excused, whether eligible); what each counted toward is in
+    the metrics' and rate cards' masks (see :func:`students_frame`)."""
 
     roster: pd.DataFrame  # the population's roster rows, in evaluation order
     measures: dict[str, MeasureValues]
     eligible: np.ndarray
+    excused: np.ndarray
 
 
 @dataclass
@@ -49,6 +54,17 @@ class EvaluationResult:
     totals: Totals
     engine_version: str
     detail: PopulationDetail = field(repr=False)
+    ignored_rows: IgnoredRows = field(default_factory=IgnoredRows)
+    obligations: dict[str, ObligationStatus] = field(default_factory=dict)
+
+    @property
+    def population(self) -> dict[str, int]:
+        """Students of the population, how many were excused, how many are eligible."""
+        return {
+            "students": len(self.detail.eligible),
+            "excused": int(self.detail.excused.sum()),
+            "eligible": int(self.detail.eligible.sum()),
+        }
 
     def to_json(self) -> dict[str, Any]:
         """The §1 evaluation document as JSON-ready values: money as 2-place strings, metric
@@ -58,6 +74,12 @@ class EvaluationResult:
             "version": self.version,
             "as_of": self.as_of.isoformat(),
             "currency": self.currency,
+            "population": self.population,
+            "ignored_rows": {
+                "outside_window": self.ignored_rows.outside_window,
+                "rapid_guessing": self.ignored_rows.rapid_guessing,
+            },
+            "obligations": dict(self.obligations),
             "metrics": {name: metric_json(result) for name, result in self.metrics.items()},
             "tranches": [line_json(line) for line in self.tranches],
             "totals": {
@@ -71,9 +93,11 @@ class EvaluationResult:
     @cached_property
     def students(self) -> pd.DataFrame:
         """One row per population student: roster columns, each measure (numbers as exact
-        decimal text, true/false as booleans, null when missing), ``eligible``, and per metric
-        ``<metric>.base`` / ``.counted`` (has the data) / ``.met`` (share_of, count_of)."""
-        return students_frame(self.detail, self.metrics)
+        decimal text, true/false as booleans, null when missing), ``excused``, ``eligible``,
+        per metric ``<metric>.base`` / ``.counted`` (has the data) / ``.met`` (share_of,
+        count_of), and per rate card ``<tranche>.base`` / ``.counted`` / ``.level`` (the
+        ``at_least`` of the level paid, as text; null when none)."""
+        return students_frame(self.detail, self.metrics, self.tranches)
 
 
 def metric_json(result: MetricResult) -> dict[str, Any]:
@@ -83,6 +107,9 @@ def metric_json(result: MetricResult) -> dict[str, Any]:
         "denominator": result.denominator,
         "coverage": None if result.coverage is None else six_places(result.coverage),
         "insufficient": result.insufficient,
+        "interval": None
+        if result.interval is None
+        else [f"{result.interval[0]:f}", f"{result.interval[1]:f}"],
     }
 
 
@@ -92,6 +119,7 @@ def line_json(line: TrancheLine) -> dict[str, Any]:
         "type": line.type,
         "status": line.status,
         "metric": line.metric,
+        "measure": line.measure,
         "due": line.due.isoformat(),
         "earned": money_text(line.earned),
         "held": money_text(line.held),
@@ -101,26 +129,44 @@ def line_json(line: TrancheLine) -> dict[str, Any]:
 
 
 ROSTER_DETAIL = ("student_id", "grade", "school_id")
+FLAGS = ("excused", "eligible")
 
 
-def students_frame(detail: PopulationDetail, metrics: dict[str, MetricResult]) -> pd.DataFrame:
+def students_frame(
+    detail: PopulationDetail,
+    metrics: dict[str, MetricResult],
+    lines: list[TrancheLine] | None = None,
+) -> pd.DataFrame:
     frame = detail.roster.loc[:, [c for c in ROSTER_DETAIL if c in detail.roster]].copy()
     frame = frame.reset_index(drop=True)
     for name, measure in detail.measures.items():
-        column = name if name not in (*ROSTER_DETAIL, "eligible") else f"measure.{name}"
+        column = name if name not in (*ROSTER_DETAIL, *FLAGS) else f"measure.{name}"
         if measure.kind == "flag":
             flags = pd.array(measure.values.astype(bool), dtype="boolean")
             flags[~measure.present] = pd.NA
             frame[column] = flags
         else:
             frame[column] = decimal_texts(measure.values, measure.present, measure.scale)
+    frame["excused"] = detail.excused
     frame["eligible"] = detail.eligible
     for name, result in metrics.items():
         frame[f"{name}.base"] = result.in_base
         frame[f"{name}.counted"] = result.counted_mask
         if result.met is not None:
             frame[f"{name}.met"] = result.met
+    for line in lines or []:
+        if line.card is None:
+            continue
+        card = line.card
+        frame[f"{line.key}.base"] = _base_of(card, detail)
+        frame[f"{line.key}.counted"] = card.counted_mask
+        names = np.array([f"{level.at_least:f}" for level, _ in card.levels] + [None], dtype=object)
+        frame[f"{line.key}.level"] = names[card.level_of]
     return frame
+
+
+def _base_of(card: Any, detail: PopulationDetail) -> np.ndarray:
+    return detail.eligible if card.base == "eligible" else ~detail.excused
 
 
 def decimal_texts(values: np.ndarray, present: np.ndarray, scale: int) -> pd.Series:

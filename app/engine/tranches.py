@@ -1,7 +1,8 @@
-"""Tranche lines (SPEC §1, Tranches): each type's rule, then max_total, holdback and status.
+"""Tranche lines (SPEC §1, Tranches): each type's rule, what obligations and insufficient
+data decide, then max_total, holdback and status.
 
-Every step is exact: a rule's amount is a ``Fraction`` of the exact metric, rounded half-up to
-the cent once; max_total, holdback and totals then work on ``Decimal`` cents.
+Every step is exact: a rule's amount is rounded half-up to the cent once; max_total, holdback
+and totals then work on ``Decimal`` cents.
 """
 
 from __future__ import annotations
@@ -15,36 +16,47 @@ from typing import Literal
 from app.engine.definition import (
     Definition,
     FixedTranche,
-    LinearTranche,
-    PerUnitTranche,
-    ThresholdTranche,
-    Tier,
-    TieredTranche,
+    PenaltyTranche,
+    RateCardTranche,
     Tranche,
+    full_amount,
 )
 from app.engine.explanations import explain_line
-from app.engine.metrics import MetricResult
+from app.engine.measures import Bools, MeasureValues
+from app.engine.metrics import BaseName, MetricResult
 from app.engine.money import ZERO, round_cents
+from app.engine.obligations import Covering, ObligationStatus, covering
+from app.engine.rules import RateCard, RuleOutcome, apply_rule, rate_card
 
-Status = Literal["pending", "indeterminate", "earned", "not_earned"]
+Status = Literal["pending", "indeterminate", "deducted", "earned", "not_earned"]
+# How a line's amount was decided: by its rule; or, its data being insufficient, by its
+# if_indeterminate (review/full/zero); or by a due obligation covering it.
+Basis = Literal["fixed", "rule", "review", "full", "zero", "obligation_missed", "obligation_open"]
 
 
 @dataclass(frozen=True)
-class RuleOutcome:
-    """What a tranche's own rule gives, before max_total and holdback.
+class Decision:
+    """A line's amount before max_total and holdback, and everything that explains it."""
 
-    ``amount`` is rounded half-up to the cent. The other fields say how it was reached, for
-    the explanation: whether a threshold was met, which tier, the linear progress
-    (clamped to 0..1), the per-unit product before the cap.
-    """
+    basis: Basis
+    outcome: RuleOutcome
+    metric: MetricResult | None = None
+    card: RateCard | None = None
+    covering: Covering | None = None
 
-    amount: Decimal
-    met: bool | None = None
-    tier: Tier | None = None
-    progress: Fraction | None = None
-    unclamped: Fraction | None = None
-    product: Fraction | None = None
-    capped: bool = False
+    @property
+    def indeterminate(self) -> bool:
+        return self.basis in ("review", "obligation_open")
+
+
+@dataclass(frozen=True)
+class MaxTotalShare:
+    """What max_total left a line: ``earned`` and, for the explanation, how much the lines
+    walked before it had already taken and which lines those were."""
+
+    earned: Decimal
+    taken_before: Decimal
+    earlier: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -61,59 +73,66 @@ class TrancheLine:
     payable: Decimal
     explanation: str
     before_max_total: Decimal
+    measure: str | None = None
+    card: RateCard | None = None
 
     @property
     def is_due(self) -> bool:
         return self.status != "pending"
 
 
-def apply_rule(tranche: Tranche, value: Fraction) -> RuleOutcome:
-    """The amount ``tranche`` earns for the exact metric ``value`` (not for fixed tranches)."""
-    if isinstance(tranche, ThresholdTranche):
-        if tranche.at_least is not None:
-            met = value >= Fraction(tranche.at_least)
-        else:
-            assert tranche.at_most is not None
-            met = value <= Fraction(tranche.at_most)
-        return RuleOutcome(amount=tranche.amount if met else ZERO, met=met)
-    if isinstance(tranche, TieredTranche):
-        reached = [tier for tier in tranche.tiers if value >= Fraction(tier.at_least)]
-        best = max(reached, key=lambda tier: tier.at_least, default=None)
-        return RuleOutcome(amount=best.pay if best else ZERO, tier=best)
-    if isinstance(tranche, LinearTranche):
-        floor, target = Fraction(tranche.floor), Fraction(tranche.target)
-        # One formula for both directions: with floor > target both differences are negative.
-        unclamped = (value - floor) / (target - floor)
-        progress = min(max(unclamped, Fraction(0)), Fraction(1))
-        amount = round_cents(Fraction(tranche.amount) * progress)
-        return RuleOutcome(amount=amount, progress=progress, unclamped=unclamped)
-    assert isinstance(tranche, PerUnitTranche)
-    product = max(Fraction(0), Fraction(tranche.rate) * value)
-    capped = tranche.cap is not None and product > Fraction(tranche.cap)
-    amount = round_cents(Fraction(tranche.cap) if capped and tranche.cap is not None else product)
-    return RuleOutcome(amount=amount, product=product, capped=capped)
-
-
-@dataclass(frozen=True)
-class MaxTotalShare:
-    """What max_total left a line: ``earned`` and, for the explanation, how much the lines
-    walked before it had already taken and which lines those were."""
-
-    earned: Decimal
-    taken_before: Decimal
-    earlier: tuple[str, ...]
+def decide(
+    definition: Definition,
+    tranche: Tranche,
+    metrics: dict[str, MetricResult],
+    cards: dict[str, RateCard],
+    statuses: dict[str, ObligationStatus],
+    as_of: date,
+) -> Decision:
+    """The amount of one line before max_total: obligations first (a missed one outranks
+    everything, an open one makes the line indeterminate), then insufficient data by
+    ``if_indeterminate``, then the type's own rule."""
+    if isinstance(tranche, FixedTranche):
+        return Decision("fixed", RuleOutcome(amount=tranche.amount))
+    metric = None if isinstance(tranche, RateCardTranche) else metrics[tranche.metric]
+    card = cards.get(tranche.key)
+    effect = covering(definition, tranche.key, statuses, as_of)
+    context = {"metric": metric, "card": card, "covering": effect}
+    full = full_amount(tranche)
+    if effect is not None and effect.effect == "missed":
+        assert full is not None  # covered per_unit/rate_card need a cap (checks.py)
+        return Decision("obligation_missed", RuleOutcome(amount=full), **context)  # type: ignore[arg-type]
+    if effect is not None:
+        return Decision("obligation_open", RuleOutcome(amount=ZERO), **context)  # type: ignore[arg-type]
+    insufficient = card.insufficient if card is not None else metric is None or metric.value is None
+    if insufficient:
+        if tranche.if_indeterminate == "full":
+            assert full is not None  # 'full' on an uncapped per_unit/rate_card is refused
+            return Decision("full", RuleOutcome(amount=full), **context)  # type: ignore[arg-type]
+        basis: Basis = "zero" if tranche.if_indeterminate == "zero" else "review"
+        return Decision(basis, RuleOutcome(amount=ZERO), **context)  # type: ignore[arg-type]
+    if card is not None:
+        outcome = RuleOutcome(amount=card.amount, capped=card.capped)
+    else:
+        assert metric is not None and metric.value is not None
+        assert not isinstance(tranche, RateCardTranche)
+        outcome = apply_rule(tranche, metric.value)
+    return Decision("rule", outcome, **context)  # type: ignore[arg-type]
 
 
 def walk_max_total(definition: Definition, amounts: list[Decimal]) -> list[MaxTotalShare]:
-    """``max_total`` (SPEC §1): the lines walked in order of ``due`` (ties: definition order),
-    each at its amount already rounded to the cent, pending ones at their projection. A line
-    that would pass the maximum is reduced so the total equals it; later lines get 0. So a
-    line never depends on a line due after it. ``amounts`` and the result are in definition
-    order."""
+    """``max_total`` (SPEC §1): the non-penalty lines walked in order of ``due`` (ties:
+    definition order), each at its amount already rounded to the cent, pending ones at their
+    projection. A line that would pass the maximum is reduced so the total equals it; later
+    lines get 0. So a line never depends on a line due after it. Penalties are not walked.
+    ``amounts`` and the result are in definition order."""
     shares = [MaxTotalShare(amount, ZERO, ()) for amount in amounts]
     if definition.max_total is None:
         return shares
-    order = sorted(range(len(amounts)), key=lambda i: (definition.tranches[i].due, i))
+    order = sorted(
+        (i for i, t in enumerate(definition.tranches) if not isinstance(t, PenaltyTranche)),
+        key=lambda i: (definition.tranches[i].due, i),
+    )
     running = ZERO
     earlier: list[str] = []
     for index in order:
@@ -125,62 +144,79 @@ def walk_max_total(definition: Definition, amounts: list[Decimal]) -> list[MaxTo
     return shares
 
 
+def rate_cards(
+    definition: Definition,
+    measures: dict[str, MeasureValues],
+    bases: dict[BaseName, Bools],
+    excused: Bools,
+) -> dict[str, RateCard]:
+    """Every rate_card tranche's card, by tranche key."""
+    pay_full = definition.accountability is not None and (
+        definition.accountability.excused == "pay_full"
+    )
+    return {
+        tranche.key: rate_card(tranche, measures[tranche.measure], bases, excused, pay_full)
+        for tranche in definition.tranches
+        if isinstance(tranche, RateCardTranche)
+    }
+
+
 def evaluate_tranches(
-    definition: Definition, metrics: dict[str, MetricResult], as_of: date
+    definition: Definition,
+    metrics: dict[str, MetricResult],
+    cards: dict[str, RateCard],
+    statuses: dict[str, ObligationStatus],
+    as_of: date,
 ) -> list[TrancheLine]:
     """Every tranche line in definition order, with max_total, holdback and status applied.
 
-    max_total walks the lines in due order (see :func:`walk_max_total`); holdback applies to
-    non-fixed lines until closeout (``as_of ≥ term.end``).
+    Holdback applies to lines that are neither fixed nor penalties, until closeout
+    (``as_of ≥ term.end``).
     """
     closeout = as_of >= definition.term.end
-    outcomes: list[RuleOutcome] = []
-    for tranche in definition.tranches:
-        metric = None if isinstance(tranche, FixedTranche) else metrics[tranche.metric]
-        if isinstance(tranche, FixedTranche):
-            outcome = RuleOutcome(amount=tranche.amount)
-        elif metric is None or metric.value is None:
-            outcome = RuleOutcome(amount=ZERO)  # indeterminate: never silently paid or refused
-        else:
-            outcome = apply_rule(tranche, metric.value)
-        outcomes.append(outcome)
-    shares = walk_max_total(definition, [outcome.amount for outcome in outcomes])
+    decisions = [
+        decide(definition, tranche, metrics, cards, statuses, as_of)
+        for tranche in definition.tranches
+    ]
+    shares = walk_max_total(definition, [decision.outcome.amount for decision in decisions])
     lines: list[TrancheLine] = []
-    for tranche, outcome, share in zip(definition.tranches, outcomes, shares, strict=True):
-        metric = None if isinstance(tranche, FixedTranche) else metrics[tranche.metric]
+    for tranche, decision, share in zip(definition.tranches, decisions, shares, strict=True):
         earned = share.earned
         held = ZERO
         if (
             definition.holdback is not None
-            and not isinstance(tranche, FixedTranche)
+            and not isinstance(tranche, FixedTranche | PenaltyTranche)
             and not closeout
         ):
             held = round_cents(Fraction(earned) * Fraction(definition.holdback))
-        status = line_status(tranche, metric, earned, as_of)
-        explanation = explain_line(definition, tranche, metric, outcome, share, held, status, as_of)
+        status = line_status(tranche, decision, earned, as_of)
+        explanation = explain_line(definition, tranche, decision, share, held, status, as_of)
         lines.append(
             TrancheLine(
                 key=tranche.key,
                 type=tranche.type,
                 status=status,
-                metric=None if isinstance(tranche, FixedTranche) else tranche.metric,
+                metric=getattr(tranche, "metric", None),
                 due=tranche.due,
                 earned=earned,
                 held=held,
                 payable=earned - held,
                 explanation=explanation,
-                before_max_total=outcome.amount,
+                before_max_total=decision.outcome.amount,
+                measure=tranche.measure if isinstance(tranche, RateCardTranche) else None,
+                card=decision.card,
             )
         )
     return lines
 
 
-def line_status(
-    tranche: Tranche, metric: MetricResult | None, earned: Decimal, as_of: date
-) -> Status:
-    """First match wins: pending (not yet due), indeterminate, earned (> 0), not_earned."""
+def line_status(tranche: Tranche, decision: Decision, earned: Decimal, as_of: date) -> Status:
+    """First match wins: pending (not yet due), indeterminate, deducted (< 0), earned (> 0),
+    not_earned."""
     if as_of < tranche.due:
         return "pending"
-    if metric is not None and metric.insufficient:
+    if decision.indeterminate:
         return "indeterminate"
+    if earned < 0:
+        return "deducted"
     return "earned" if earned > 0 else "not_earned"

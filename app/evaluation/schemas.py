@@ -17,13 +17,20 @@ class MetricOut(BaseModel):
     denominator: int | None
     coverage: str | None
     insufficient: bool
+    interval: list[str] | None = Field(
+        description="95 % interval [low, high], 6 places: Wilson for share_of, normal for"
+        " mean_of; null for count_of, median_of and insufficient metrics."
+    )
 
 
 class TrancheLineOut(BaseModel):
     key: str
     type: str
-    status: str = Field(description="pending, indeterminate, earned or not_earned.")
+    status: str = Field(
+        description="pending, indeterminate, deducted, earned or not_earned (first match)."
+    )
     metric: str | None
+    measure: str | None = Field(default=None, description="The measure of a rate_card line.")
     due: str
     earned: str
     held: str
@@ -38,11 +45,27 @@ class TotalsOut(BaseModel):
     projected: str
 
 
+class PopulationOut(BaseModel):
+    students: int
+    excused: int
+    eligible: int
+
+
+class IgnoredRowsOut(BaseModel):
+    outside_window: int
+    rapid_guessing: int
+
+
 class EvaluationOut(BaseModel):
     contract: str
     version: int
     as_of: str
     currency: str
+    population: PopulationOut
+    ignored_rows: IgnoredRowsOut
+    obligations: dict[str, str] = Field(
+        description="Each obligation's status: met, missed, disputed or unknown."
+    )
     metrics: dict[str, MetricOut]
     tranches: list[TrancheLineOut]
     totals: TotalsOut

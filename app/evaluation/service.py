@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.contracts.access import ANY_ROLE, contract_for
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract, ContractVersion
-from app.engine import ENGINE_VERSION, EvaluationResult, evaluate_from_totals, usage_windows
+from app.engine import ENGINE_VERSION, EvaluationResult, evaluate_from_totals, sum_windows
 from app.engine.definition import Definition
 from app.errors import Conflict, NotFound
 from app.evaluation import repository
@@ -52,7 +52,7 @@ class StoredEvaluation:
 
 # The stored columns the engine reads (app/engine/frames.py); the rest is provenance.
 ROSTER_COLUMNS = ("student_id", "grade", "school_id", "ell", "sped", "econ_disadv")
-ASSESSMENT_COLUMNS = ("student_id", "assessment", "window", "score", "growth_target")
+ASSESSMENT_COLUMNS = ("student_id", "assessment", "window", "score", "growth_target", "test_date")
 
 # Same fingerprint, same numbers: an evaluation is computed once per process (app/evaluation/cache.py).
 EVALUATIONS: EvaluationCache[StoredEvaluation] = EvaluationCache()
@@ -176,9 +176,14 @@ def usage_totals_in_sql(
     session: Session, definition: Definition, usage_batch_ids: Sequence[int]
 ) -> dict[str, pd.Series]:
     """Per usage measure, student_id → total in the feed's units (what the engine's
-    ``usage_totals`` computes from rows), all windows in one GROUP BY."""
-    windows = usage_windows(definition)
-    wanted = {name: ((window.start, window.end), window.field) for name, window in windows.items()}
+    ``summed_totals`` computes from rows), all windows in one GROUP BY. Schedule measures
+    are left out (they count 0) until the schedule feed is stored."""
+    windows = sum_windows(definition)
+    wanted = {
+        name: ((window.start, window.end), window.field)
+        for name, window in windows.items()
+        if window.feed == "usage"
+    }
     sums = repository.usage_sums(session, usage_batch_ids, sorted(set(wanted.values())))
     return {name: sums[usage_sum] for name, usage_sum in wanted.items()}
 
@@ -204,5 +209,6 @@ def assessments_frame(rows: pd.DataFrame) -> pd.DataFrame:
             "window": rows["window"].astype(object),
             "score": rows["score"].astype("int64"),
             "growth_target": rows["growth_target"].astype("Int64"),
+            "test_date": pd.to_datetime(rows["test_date"]).astype("datetime64[ns]"),
         }
     )

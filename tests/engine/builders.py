@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from app.engine import Definition, EvaluationResult, evaluate_contract, load_definition
-from app.engine.frames import empty_assessments, empty_usage, to_scaled
+from app.engine import (
+    Definition,
+    EvaluationResult,
+    ObligationRecord,
+    evaluate_contract,
+    load_definition,
+)
+from app.engine.frames import empty_assessments, empty_schedule, empty_usage, to_scaled
 
 TERM = {"start": "2026-08-01", "end": "2027-07-31"}
 CLOSEOUT = date(2027, 7, 31)
@@ -92,6 +99,53 @@ def scores(rows: list[tuple[str, str, str, str | int, str | int | None]]) -> pd.
     )
 
 
+SCALED = ("score", "growth_target", "typical_growth", "rapid_guessing", "standard_error")
+
+
+def assessment_rows(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Assessment rows as mappings with any of the optional columns, in plain units
+    (``rapid_guessing`` as a share, e.g. "0.35"; ``test_date`` as YYYY-MM-DD)."""
+    if not rows:
+        return empty_assessments()
+
+    def column(name: str) -> list[Any]:
+        values = [row.get(name) for row in rows]
+        if name in SCALED:
+            return [None if v is None else to_scaled(str(v)) for v in values]
+        return values
+
+    return pd.DataFrame(
+        {
+            "student_id": pd.Series([str(r["student_id"]) for r in rows], dtype=object),
+            "assessment": pd.Series([r["assessment"] for r in rows], dtype=object),
+            "window": pd.Series([r["window"] for r in rows], dtype=object),
+            "score": pd.Series(column("score"), dtype="int64"),
+            **{
+                name: pd.array(column(name), dtype="Int64")
+                for name in ("growth_target", "typical_growth", "rapid_guessing")
+            },
+            "growth_percentile": pd.array(column("growth_percentile"), dtype="Int64"),
+            "test_date": pd.to_datetime(
+                pd.Series([None if v is None else str(v) for v in column("test_date")])
+            ).astype("datetime64[ns]"),
+        }
+    )
+
+
+def schedule(rows: list[tuple[str, str, int, str | int]]) -> pd.DataFrame:
+    """Rows of (student, date, sessions_offered, minutes_offered) in plain units."""
+    if not rows:
+        return empty_schedule()
+    return pd.DataFrame(
+        {
+            "student_id": pd.Series([r[0] for r in rows], dtype=object),
+            "date": pd.to_datetime([r[1] for r in rows]).astype("datetime64[ns]"),
+            "sessions_offered": pd.Series([r[2] for r in rows], dtype="int64"),
+            "minutes_offered": pd.Series([to_scaled(r[3]) for r in rows], dtype="int64"),
+        }
+    )
+
+
 def usage(rows: list[tuple[str, str, str | int, int]]) -> pd.DataFrame:
     """Rows of (student, date, minutes, sessions) in plain units."""
     if not rows:
@@ -131,6 +185,8 @@ def evaluate(
     assessments: pd.DataFrame | None = None,
     usage_rows: pd.DataFrame | None = None,
     as_of: date = CLOSEOUT,
+    schedule_rows: pd.DataFrame | None = None,
+    obligations: Sequence[ObligationRecord] = (),
 ) -> EvaluationResult:
     return evaluate_contract(
         contract,
@@ -138,6 +194,8 @@ def evaluate(
         assessments if assessments is not None else empty_assessments(),
         usage_rows if usage_rows is not None else empty_usage(),
         as_of,
+        schedule=schedule_rows,
+        obligations=obligations,
     )
 
 

@@ -145,7 +145,7 @@ def test_every_problem_in_every_section_is_reported_at_once() -> None:
         "eligibility[1].measure: unknown measure 'minuts'",
         "metrics.growth_rate.min_coverage: must be a share between 0 and 1, got 80",
         "metrics.growth_rate.where[0].at_least: applies only to numbers; 'met_goal' is true/false",
-        "metrics.growers.min_coverage: not allowed on count_of: a count is never insufficient",
+        "metrics.growers.min_coverage: not allowed on count_of (use min_count)",
         "metrics.avg.mean_of: applies only to numbers; 'met_goal' is true/false",
         "tranches[0].amount: must not be negative, got -5.00",
         "tranches[1].key: duplicate tranche key 'base' (also tranches[0])",
@@ -183,7 +183,7 @@ def test_every_problem_in_every_section_is_reported_at_once() -> None:
         ({"vendor": "ector-isd"}, "vendor: must differ from the district"),
         (
             {"measures": {"minutes": {"usage": "hours"}}},
-            "measures.minutes.usage: input should be 'minutes' or 'sessions', got 'hours'",
+            "measures.minutes.usage: input should be 'minutes', 'sessions' or 'lessons', got 'hours'",
         ),
         (
             {"metrics": {"growth_rate": {"share_of": "population", "where": []}}},
@@ -265,7 +265,7 @@ def test_fractions_of_a_cent_are_refused_in_pays_and_caps_but_not_rates() -> Non
 
 def test_unknown_tranche_type_and_missing_fields() -> None:
     assert tranche_problems({"type": "bonus"}) == [
-        "tranches[0].type: unknown tranche type 'bonus' (fixed, threshold, tiered, linear, per_unit)"
+        "tranches[0].type: unknown tranche type 'bonus' (fixed, threshold, tiered, linear, per_unit, rate_card, penalty)"
     ]
     assert tranche_problems({"type": "linear", "metric": "growth_rate", "floor": "0.1"}) == [
         "tranches[0].target: required",

@@ -35,6 +35,7 @@ def test_three_of_four_is_exactly_three_quarters() -> None:
         "denominator": 4,
         "coverage": "1.000000",
         "insufficient": False,
+        "interval": ["0.300636", "0.954414"],
     }
 
 
@@ -56,6 +57,7 @@ def test_students_without_both_scores_are_left_out_of_a_share_but_lower_its_cove
         "denominator": 120,
         "coverage": "0.952381",
         "insufficient": False,
+        "interval": ["0.612847", "0.774745"],
     }
 
 
@@ -79,6 +81,7 @@ def test_coverage_just_below_min_coverage_is_insufficient_but_keeps_its_counts()
         "denominator": 7,
         "coverage": "0.777778",
         "insufficient": True,
+        "interval": None,
     }
 
 
@@ -91,6 +94,7 @@ def test_all_scores_missing_makes_a_share_insufficient() -> None:
         "denominator": 0,
         "coverage": "0.000000",
         "insufficient": True,
+        "interval": None,
     }
 
 
@@ -102,18 +106,32 @@ def test_empty_population_is_insufficient_with_null_coverage() -> None:
         "denominator": 0,
         "coverage": None,
         "insufficient": True,
+        "interval": None,
     }
 
 
-def test_count_of_an_empty_base_is_zero_not_insufficient() -> None:
+def test_count_of_an_empty_base_is_insufficient() -> None:
+    # SPEC v2: nobody to count usually means missing data, not a real 0.
     contract = definition(
         metrics={
             "growers": {"count_of": "population", "where": [{"measure": "met_goal", "is": True}]}
         }
     )
     shown = metric(evaluate(contract, roster([])), "growers")
-    assert shown["value"] == "0.000000" and shown["insufficient"] is False
-    assert (shown["numerator"], shown["denominator"]) == (0, 0)
+    assert shown["value"] is None and shown["insufficient"] is True
+    assert (shown["numerator"], shown["denominator"], shown["coverage"]) == (0, 0, None)
+    assert shown["interval"] is None
+
+
+def test_count_of_zero_of_a_non_empty_base_is_a_real_count() -> None:
+    students, assessments = growth_cohort(met=0, missed=2)
+    contract = definition(
+        metrics={
+            "growers": {"count_of": "population", "where": [{"measure": "met_goal", "is": True}]}
+        }
+    )
+    shown = metric(evaluate(contract, students, assessments), "growers")
+    assert (shown["value"], shown["insufficient"], shown["interval"]) == ("0.000000", False, None)
 
 
 def test_count_of_counts_against_the_whole_base_and_null_is_not_met() -> None:
@@ -178,6 +196,7 @@ def test_mean_is_exact_and_has_no_numerator_or_denominator() -> None:
         "denominator": None,
         "coverage": "0.750000",
         "insufficient": False,
+        "interval": ["-0.320000", "0.986667"],
     }
 
 

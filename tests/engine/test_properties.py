@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from app.engine import Definition
 
-from .builders import definition, evaluate, roster, scores, usage
+from .builders import GROWTH_MEASURES, definition, evaluate, roster, schedule, scores, usage
 
 MONEY = st.decimals(min_value=0, max_value=100_000, places=2).map(lambda d: f"{d:.2f}")
 SHARE = st.decimals(min_value=0, max_value=1, places=3).map(lambda d: f"{d:.3f}")
@@ -206,3 +206,165 @@ def test_result_does_not_depend_on_row_order(
     )
     assert reordered.to_json() == original.to_json()
     assert reordered.students.equals(original.students)
+
+
+# SPEC v2 properties: penalties, excused students, rate cards, max_total, due order.
+GROWTH = st.sampled_from(["1", "3", "4", "6", "7"])
+
+
+@st.composite
+def v2_tranches(draw: Any) -> list[dict[str, Any]]:
+    """Every type, rate cards on growth and penalties on the growers count included."""
+    lines = draw(tranches())
+    for index in range(draw(st.integers(0, 2))):
+        levels = draw(st.lists(GROWTH, min_size=1, max_size=3, unique=True))
+        line: dict[str, Any] = {
+            "key": f"card{index}",
+            "type": "rate_card",
+            "measure": "growth",
+            "over": draw(st.sampled_from(["population", "eligible"])),
+            "levels": [{"at_least": level, "pay": draw(MONEY)} for level in levels],
+            "due": draw(DUE),
+        }
+        if draw(st.booleans()):
+            line["cap"] = draw(MONEY)
+        lines.append(line)
+    for index in range(draw(st.integers(0, 2))):
+        lines.append(
+            {
+                "key": f"penalty{index}",
+                "type": "penalty",
+                "metric": "growers",
+                "rate": draw(MONEY),
+                "cap": draw(MONEY),
+                "due": draw(DUE),
+            }
+        )
+    return draw(st.permutations(lines))
+
+
+@FAST
+@given(COHORT, v2_tranches(), st.none() | MONEY, st.none() | SHARE, AS_OF)
+def test_max_total_is_never_exceeded(
+    cohort: list[tuple[bool | None, int]],
+    lines: list[dict[str, Any]],
+    max_total: str | None,
+    holdback: str | None,
+    as_of: date,
+) -> None:
+    result = evaluate(contract(lines, max_total, holdback, None), *frames(cohort), as_of=as_of)
+    paying = [line for line in result.tranches if line.type != "penalty"]
+    assert all(line.earned >= 0 for line in paying)
+    assert all(
+        line.earned <= 0 and line.held == 0 for line in result.tranches if line.type == "penalty"
+    )
+    if max_total is not None:
+        assert sum((line.earned for line in paying), Decimal(0)) <= Decimal(max_total)
+
+
+@FAST
+@given(COHORT, v2_tranches(), st.none() | MONEY, st.none() | SHARE, AS_OF, MONEY, MONEY, DUE)
+def test_a_penalty_never_raises_the_total(
+    cohort: list[tuple[bool | None, int]],
+    lines: list[dict[str, Any]],
+    max_total: str | None,
+    holdback: str | None,
+    as_of: date,
+    rate: str,
+    cap: str,
+    due: str,
+) -> None:
+    penalty = {"key": "regression", "type": "penalty", "metric": "growers", "rate": rate}
+    penalised = [*lines, {**penalty, "cap": cap, "due": due}]
+    data = frames(cohort)
+    before = evaluate(contract(lines, max_total, holdback, None), *data, as_of=as_of)
+    after = evaluate(contract(penalised, max_total, holdback, None), *data, as_of=as_of)
+    for field in ("earned", "payable", "projected"):
+        assert getattr(after.totals, field) <= getattr(before.totals, field)
+    assert [line.earned for line in after.tranches[:-1]] == [
+        line.earned for line in before.tranches
+    ]
+
+
+@FAST
+@given(COHORT, v2_tranches(), st.none() | MONEY, st.data())
+def test_due_lines_never_depend_on_lines_due_after_them(
+    cohort: list[tuple[bool | None, int]],
+    lines: list[dict[str, Any]],
+    max_total: str | None,
+    data: Any,
+) -> None:
+    cut = data.draw(DUE)
+    changed = []
+    for line in lines:
+        line = dict(line)
+        if line["due"] > cut:  # a later line's inputs: any amount, pay, rate or cap
+            for field in ("amount", "rate", "cap"):
+                if field in line:
+                    line[field] = data.draw(MONEY)
+            for field in ("tiers", "levels"):
+                if field in line:
+                    line[field] = [{**item, "pay": data.draw(MONEY)} for item in line[field]]
+        changed.append(line)
+    students = frames(cohort)
+    before = evaluate(contract(lines, max_total, None, None), *students)
+    after = evaluate(contract(changed, max_total, None, None), *students)
+    for spec, old, new in zip(lines, before.tranches, after.tranches, strict=True):
+        if spec["due"] <= cut:
+            assert (new.earned, new.explanation) == (old.earned, old.explanation)
+
+
+@FAST
+@given(COHORT, st.lists(GROWTH, min_size=1, max_size=3, unique=True), st.data())
+def test_raising_a_rate_card_levels_pay_never_lowers_earnings(
+    cohort: list[tuple[bool | None, int]], levels: list[str], data: Any
+) -> None:
+    pays = [data.draw(MONEY) for _ in levels]
+    cap = data.draw(st.none() | MONEY)
+    raised = list(pays)
+    which = data.draw(st.integers(0, len(levels) - 1))
+    raised[which] = f"{Decimal(pays[which]) + Decimal(data.draw(MONEY)):.2f}"
+
+    def card(level_pays: list[str]) -> list[dict[str, Any]]:
+        line: dict[str, Any] = {
+            "key": "card",
+            "type": "rate_card",
+            "measure": "growth",
+            "over": "population",
+            "levels": [{"at_least": a, "pay": p} for a, p in zip(levels, level_pays, strict=True)],
+            "due": "2027-06-30",
+        }
+        return [line if cap is None else {**line, "cap": cap}]
+
+    students = frames(cohort)
+    before = evaluate(contract(card(pays), None, None, None), *students).tranches[0]
+    after = evaluate(contract(card(raised), None, None, None), *students).tranches[0]
+    assert after.earned >= before.earned
+
+
+@FAST
+@given(COHORT, st.data())
+def test_excusing_a_student_who_would_have_failed_never_lowers_a_share(
+    cohort: list[tuple[bool | None, int]], data: Any
+) -> None:
+    failing = [index for index, (outcome, _) in enumerate(cohort) if outcome is False]
+    if not failing:
+        return
+    excused = data.draw(st.sampled_from(failing))
+    students, assessments, minutes = frames(cohort)
+    ids = list(students["student_id"])
+    offered = [(student, "2026-10-01", 1, "30") for student in ids]
+    unserved = [row for index, row in enumerate(offered) if index != excused]
+    terms = definition(
+        measures={**GROWTH_MEASURES, "offered": {"schedule": "sessions"}},
+        accountability={"served": [{"measure": "offered", "at_least": 1}]},
+        metrics={
+            "rate": {"share_of": "population", "where": [{"measure": "met_goal", "is": True}]}
+        },
+    )
+    before = evaluate(terms, students, assessments, minutes, schedule_rows=schedule(offered))
+    after = evaluate(terms, students, assessments, minutes, schedule_rows=schedule(unserved))
+    assert after.population["excused"] == before.population["excused"] + 1
+    old, new = before.metrics["rate"].value, after.metrics["rate"].value
+    if old is not None and new is not None:
+        assert new >= old

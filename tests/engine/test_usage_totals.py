@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from app.engine import UsageWindow, evaluate_from_totals, usage_totals, usage_windows
+from app.engine import SumWindow, evaluate_from_totals, sum_windows, usage_totals
 
 from .builders import definition, evaluate, growth_cohort, usage
 
@@ -23,12 +23,23 @@ MEASURES = {
 }
 
 
-def test_usage_windows_name_the_column_and_inclusive_dates_defaulting_to_the_term() -> None:
-    windows = usage_windows(definition(measures=MEASURES))
+def test_sum_windows_name_the_feed_column_and_inclusive_dates_defaulting_to_the_term() -> None:
+    measures = {
+        **MEASURES,
+        "lessons": {"usage": "lessons"},
+        "offered": {"schedule": "sessions", "from": "2026-09-01"},
+        "offered_minutes": {"schedule": "minutes"},
+    }
+    windows = sum_windows(definition(measures=measures))
     assert windows == {
-        "minutes": UsageWindow("minutes", date(2026, 9, 1), date(2026, 12, 31)),
-        "all_minutes": UsageWindow("minutes", date(2026, 8, 1), date(2027, 7, 31)),
-        "sessions": UsageWindow("sessions", date(2026, 9, 1), date(2026, 12, 31)),
+        "minutes": SumWindow("usage", "minutes", date(2026, 9, 1), date(2026, 12, 31)),
+        "all_minutes": SumWindow("usage", "minutes", date(2026, 8, 1), date(2027, 7, 31)),
+        "sessions": SumWindow("usage", "sessions", date(2026, 9, 1), date(2026, 12, 31)),
+        "lessons": SumWindow("usage", "lessons", date(2026, 8, 1), date(2027, 7, 31)),
+        "offered": SumWindow("schedule", "sessions_offered", date(2026, 9, 1), date(2027, 7, 31)),
+        "offered_minutes": SumWindow(
+            "schedule", "minutes_offered", date(2026, 8, 1), date(2027, 7, 31)
+        ),
     }
 
 
