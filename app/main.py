@@ -17,6 +17,7 @@ from app.engine.definition import Definition
 from app.evaluation.router import router as evaluation_router
 from app.health.router import router as health_router
 from app.ingestion.router import router as ingestion_router
+from app.obligations.router import router as obligations_router
 from app.problems import install_problem_handlers
 from app.read_cache.ledger import LedgerVersion
 from app.read_cache.middleware import CachedReads
@@ -29,6 +30,7 @@ ROUTERS = [
     contracts_router,
     ingestion_router,
     evaluation_router,
+    obligations_router,
     statements_router,
     reports_router,
     audit_router,

@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 import app.ingestion.models
+import app.obligations.models
 import app.statements.models  # noqa: F401 - registers the statement tables
 from app.audit.models import AuditChainHead, AuditEntry
 from app.contracts.models import AuditorGrant, Contract, ContractVersion

@@ -81,6 +81,13 @@ ENDPOINTS = [
     Endpoint("GET", "/v1/contracts/{key}/batches", ALL),
     Endpoint("GET", "/v1/contracts/{key}/batches/{batch}", ALL),
     Endpoint("GET", "/v1/contracts/{key}/batches/{batch}/rows", ALL),
+    Endpoint(
+        "POST",
+        "/v1/contracts/{key}/obligations/{obligation}",
+        PARTIES,
+        body={"status": "met", "note": "delivered"},
+    ),
+    Endpoint("GET", "/v1/contracts/{key}/obligations", ALL),
     Endpoint("GET", "/v1/contracts/{key}/evaluation?as_of=2027-06-30", ALL),
     Endpoint("GET", "/v1/contracts/{key}/evaluation/students?as_of=2027-06-30", ALL),
     Endpoint(
@@ -142,6 +149,17 @@ ENDPOINTS = [
 
 
 @pytest.fixture
+def definition(definition):  # type: ignore[no-untyped-def]
+    """The shared contract plus one district obligation, so its endpoints have one to act on."""
+
+    def build(**overrides: Any) -> dict[str, Any]:
+        devices = {"key": "devices", "text": "A device per student", "due": "2026-09-15"}
+        return definition(**({"obligations": [devices]} | overrides))
+
+    return build
+
+
+@pytest.fixture
 def ids(client, world, active_contract):
     """A contract with one batch of each feed, a draft statement and an open dispute on it."""
     district, vendor = world.headers["ector-isd"], world.headers["bright-tutors"]
@@ -167,6 +185,7 @@ def ids(client, world, active_contract):
         "batch": batch.json()["id"],
         "statement": statement.json()["id"],
         "dispute": dispute.json()["id"],
+        "obligation": "devices",
     }
 
 
@@ -256,6 +275,7 @@ def test_every_v1_endpoint_is_in_the_matrix(app):
         "{batch}": "{batch_id}",
         "{statement}": "{statement_id}",
         "{dispute}": "{dispute_id}",
+        "{obligation}": "{obligation}",
     }
     covered = set()
     for endpoint in ENDPOINTS:

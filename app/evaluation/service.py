@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -22,11 +22,13 @@ from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract, ContractVersion
 from app.engine import ENGINE_VERSION, EvaluationResult, evaluate_from_totals, sum_windows
 from app.engine.definition import Definition
+from app.engine.obligations import ObligationRecord
 from app.errors import Conflict, NotFound
 from app.evaluation import repository
 from app.evaluation.cache import EvaluationCache
 from app.ingestion import repository as batches
 from app.ingestion.models import Batch
+from app.obligations import service as obligations
 from app.principal import Principal
 
 
@@ -65,23 +67,27 @@ def evaluate_stored_contract(
     as_of: date,
     batch_ids: Sequence[str] | None = None,
     version_number: int | None = None,
+    records_until: datetime | None = None,
 ) -> StoredEvaluation:
     """Evaluate the version in force (or, given ``version_number``, that version: a statement
     drafted before an amendment is re-verified under its own terms) on the stored data.
 
     ``batch_ids`` None reads the batches that count now (accepted ones); given, exactly those
     batches (accepted or since superseded, e.g. to re-verify an old statement), with the same
-    latest-value-wins rule among them. Access is the caller's business.
+    latest-value-wins rule among them. Every obligation record counts (``as_of`` decides only
+    whether an obligation is due), or with ``records_until`` those recorded by then.
+    Access is the caller's business.
     """
     version = _version(contract, version_number)
     used = _batches(session, contract, batch_ids)
     refs = tuple(BatchRef(b.public_id, b.feed, b.sha256, b.rows) for b in used)
+    records = obligations.engine_records(session, contract, recorded_until=records_until)
     fingerprint = evaluation_fingerprint(
-        contract.key, version.version, version.definition_json, refs, as_of
+        contract.key, version.version, version.definition_json, refs, as_of, records
     )
     return EVALUATIONS.compute_once(
         fingerprint,
-        lambda: _evaluate(session, contract, version, used, refs, fingerprint, as_of),
+        lambda: _evaluate(session, contract, version, used, refs, records, fingerprint, as_of),
         students=lambda evaluation: len(evaluation.result.detail.roster),
     )
 
@@ -92,6 +98,7 @@ def _evaluate(
     version: ContractVersion,
     used: Sequence[Batch],
     refs: tuple[BatchRef, ...],
+    records: tuple[ObligationRecord, ...],
     fingerprint: str,
     as_of: date,
 ) -> StoredEvaluation:
@@ -110,7 +117,13 @@ def _evaluate(
     )
     totals = usage_totals_in_sql(session, definition, ids_by_feed["usage"])
     result = evaluate_from_totals(
-        definition, roster, assessments, totals, as_of, version=version.version
+        definition,
+        roster,
+        assessments,
+        totals,
+        as_of,
+        version=version.version,
+        obligations=records,  # records of obligations the version lacks are ignored
     )
     return StoredEvaluation(
         contract_key=contract.key,
@@ -136,14 +149,20 @@ def evaluation_fingerprint(
     definition_json: str,
     refs: Sequence[BatchRef],
     as_of: date,
+    records: Sequence[ObligationRecord] = (),
 ) -> str:
     """SHA-256 over everything that decides the numbers: contract, version, definition, the
-    batches read (id and content hash, sorted), engine version and as_of."""
+    batches read (id and content hash, sorted), the obligation records read (so a new record
+    makes a drafted statement stale), engine version and as_of."""
     document = {
         "contract": contract_key,
         "version": version,
         "definition": json.loads(definition_json),
         "batches": sorted([ref.id, ref.sha256] for ref in refs),
+        "obligation_records": [
+            [r.sequence, r.obligation, r.party, r.status, r.recorded_at.isoformat()]
+            for r in sorted(records, key=lambda record: record.sequence)
+        ],
         "engine_version": ENGINE_VERSION,
         "as_of": as_of.isoformat(),
     }

@@ -89,6 +89,8 @@ def verify_statement(session: Session, *, principal: Principal, statement_id: st
         version_number=statement.version,
         as_of=statement.as_of,
         batch_ids=batch_ids,
+        # The obligation records its draft read: those recorded before it was drafted.
+        records_until=statement.created_at,
     )
     recomputed = statement_lines(
         evaluation.result.tranches,
