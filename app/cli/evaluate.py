@@ -16,7 +16,9 @@ from typing import Annotated, Any, Literal, NoReturn
 import typer
 
 from app.engine import Definition, DefinitionError, evaluate_contract, load_definition
+from app.engine.obligations import ObligationRecord
 from app.feeds import Feed, FeedRejected, parse_feed
+from app.obligations.records_file import parse_obligation_records
 
 USAGE_ERROR = 2
 
@@ -34,6 +36,13 @@ def evaluate_command(
     output: Annotated[
         Literal["json", "table"], typer.Option("--format", help="json (default) or table.")
     ] = "json",
+    obligations: Annotated[
+        Path | None,
+        typer.Option(
+            "--obligations",
+            help="Obligation records: obligation, party, status, recorded_at (CSV or JSON).",
+        ),
+    ] = None,
 ) -> None:
     """Evaluate CONTRACT against the feed files and print the evaluation (SPEC §1 JSON)."""
     day = _as_of(as_of)
@@ -43,7 +52,10 @@ def evaluate_command(
     ids = set(roster_frame["student_id"].astype(str))
     assessment_frame = _feed("assessments", assessments, start, end, roster_ids=ids)
     usage_frame = _feed("usage", usage, start, end, roster_ids=ids)
-    result = evaluate_contract(definition, roster_frame, assessment_frame, usage_frame, day)
+    records = () if obligations is None else _obligation_records(obligations, definition)
+    result = evaluate_contract(
+        definition, roster_frame, assessment_frame, usage_frame, day, obligations=records
+    )
     document = result.to_json()
     if output == "table":
         typer.echo(render_table(document))
@@ -108,22 +120,39 @@ def _feed(
             max_bytes=max(len(content), 1),
         )
     except FeedRejected as error:
-        lines = [f"{path}: {error.message}"]
-        for problem in error.problems:
-            where = ", ".join(
-                part
-                for part in (
-                    f"line {problem.row}" if problem.row is not None else "",
-                    f"column {problem.column}" if problem.column else "",
-                    f"value {problem.value!r}" if problem.value is not None else "",
-                )
-                if part
-            )
-            lines.append(f"{path}: {where + ': ' if where else ''}{problem.reason}")
-        if error.total > len(error.problems):
-            lines.append(f"{path}: … and {error.total - len(error.problems)} more problems")
-        _fail(lines)
+        _fail(_refusal(path, error))
     return parsed.frame
+
+
+def _obligation_records(path: Path, definition: Definition) -> tuple[ObligationRecord, ...]:
+    content = _read(path)
+    try:
+        return parse_obligation_records(
+            content,
+            is_json=path.suffix.lower() == ".json",
+            obligations=[obligation.key for obligation in definition.obligations],
+        )
+    except FeedRejected as error:
+        _fail(_refusal(path, error))
+
+
+def _refusal(path: Path, error: FeedRejected) -> list[str]:
+    """One line per problem, each naming the file, line, column and value."""
+    lines = [f"{path}: {error.message}"]
+    for problem in error.problems:
+        where = ", ".join(
+            part
+            for part in (
+                f"line {problem.row}" if problem.row is not None else "",
+                f"column {problem.column}" if problem.column else "",
+                f"value {problem.value!r}" if problem.value is not None else "",
+            )
+            if part
+        )
+        lines.append(f"{path}: {where + ': ' if where else ''}{problem.reason}")
+    if error.total > len(error.problems):
+        lines.append(f"{path}: … and {error.total - len(error.problems)} more problems")
+    return lines
 
 
 def render_table(document: dict[str, Any]) -> str:
