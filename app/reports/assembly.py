@@ -26,6 +26,7 @@ from app.ingestion import repository as ingestion
 from app.organisations.models import OrganisationKind
 from app.principal import Principal
 from app.reports import population
+from app.reports.accountability import accountability_section
 from app.reports.breakdowns import breakdown_rows
 from app.reports.cost import cost_effectiveness
 from app.reports.ledger import ledger_section
@@ -90,6 +91,7 @@ def assemble_report(
         contract=_contract_section(contract, stored, json.loads(version.definition_json)),
         coverage=_coverage(session, contract, stored, definition),
         fidelity=_fidelity(definition, stored),
+        accountability=accountability_section(session, contract, definition, stored),
         outcomes=[
             MetricRow(name=name, kind=metric.kind, **metric_json(metric))
             for name, metric in result.metrics.items()

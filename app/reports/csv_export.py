@@ -45,6 +45,17 @@ def report_rows(report: ContractReport) -> Iterator[Row]:
     yield "fidelity", "", "gate", " and ".join(fidelity.gate)
     for band in fidelity.distribution:
         yield "dosage_distribution", band.label, "students", band.students
+    accountability = report.accountability
+    yield from _fields("accountability", "", accountability.model_dump(mode="json"))
+    yield "accountability", "", "served", " and ".join(accountability.served)
+    for reason, rows in accountability.ignored_rows.items():
+        yield "ignored_rows", reason, "rows", rows
+    for obligation in accountability.obligations:
+        yield from _fields("obligation", obligation.key, obligation.model_dump(mode="json"))
+        yield "obligation", obligation.key, "covers", " ".join(obligation.covers)
+        for number, record in enumerate(obligation.records, start=1):
+            item = f"{obligation.key}#{number}"
+            yield from _fields("obligation_record", item, record.model_dump(mode="json"))
     for metric in report.outcomes:
         yield from _fields("metric", metric.name, metric.model_dump(mode="json"))
     for line in report.tranches:

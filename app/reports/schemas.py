@@ -89,6 +89,38 @@ class FidelitySection(BaseModel):
     distribution: list[DosageBin]
 
 
+class ObligationRecordRow(BaseModel):
+    party: str = Field(description="district or vendor.")
+    status: str = Field(description="met or missed, as that party recorded it.")
+    note: str
+    recorded_at: datetime
+    recorded_by: str | None
+
+
+class ObligationRow(BaseModel):
+    key: str
+    text: str
+    due: date
+    covers: list[str]
+    status: str = Field(description="met, missed, disputed or unknown (SPEC §1).")
+    records: list[ObligationRecordRow] = Field(description="Every record of it, oldest first.")
+
+
+class AccountabilitySection(BaseModel):
+    """The district's side: excused students, ignored rows, obligations, penalties."""
+
+    served: list[str] = Field(description="What serving a student means, in words.")
+    excused_policy: str | None = Field(description="exclude or pay_full; null: no rule.")
+    students: int | None = Field(description="Students of the population.")
+    excused: int | None = Field(description="Of them, not served as agreed.")
+    eligible: int | None
+    ignored_rows: dict[str, int] = Field(
+        description="Assessment rows ignored by the validity rules, by reason."
+    )
+    obligations: list[ObligationRow]
+    deducted: str = Field(description="What due penalty lines deduct (≤ 0).")
+
+
 class MetricRow(BaseModel):
     name: str
     kind: str
@@ -225,6 +257,7 @@ class ContractReport(BaseModel):
     contract: ContractSection
     coverage: CoverageSection
     fidelity: FidelitySection
+    accountability: AccountabilitySection
     outcomes: list[MetricRow]
     tranches: list[TrancheRow]
     totals: Totals
