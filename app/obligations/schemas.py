@@ -39,6 +39,9 @@ class ObligationOut(BaseModel):
     text: str
     due: date
     covers: list[str] = Field(description="The tranches it covers.")
+    status: str = Field(
+        description="From the latest record of each party: met, missed, disputed or unknown."
+    )
     records: list[RecordOut] = Field(description="Every record of it, oldest first.")
 
 
@@ -68,5 +71,6 @@ def obligation_out(listing: ObligationListing) -> ObligationOut:
         text=obligation.text,
         due=obligation.due,
         covers=list(obligation.covers),
+        status=listing.status,
         records=[record_out(record) for record in listing.records],
     )

@@ -21,7 +21,7 @@ from app.contracts.access import ANY_ROLE, PARTIES, contract_for
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract
 from app.engine.definition import Obligation
-from app.engine.obligations import ObligationRecord
+from app.engine.obligations import ObligationRecord, obligation_status
 from app.errors import Conflict, NotFound
 from app.obligations import repository
 from app.obligations.models import ObligationParty, ObligationStatus, ObligationStatusRecord
@@ -31,9 +31,11 @@ from app.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True)
 class ObligationListing:
-    """One obligation of the version in force and every record of it, oldest first."""
+    """One obligation of the version in force, its status from the records (the engine's
+    rule) and every record of it, oldest first."""
 
     obligation: Obligation
+    status: str
     records: tuple[ObligationStatusRecord, ...]
 
 
@@ -92,9 +94,11 @@ def list_obligations(
     version = contract.governing_version
     definition = stored_definition(version.definition_json)
     records = repository.records_of_contract(session, contract.id)
+    facts = engine_records(session, contract)
     return version.version, [
         ObligationListing(
             obligation=obligation,
+            status=obligation_status(obligation.key, facts),
             records=tuple(r for r in records if r.obligation == obligation.key),
         )
         for obligation in definition.obligations

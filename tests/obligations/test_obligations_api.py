@@ -162,3 +162,15 @@ def test_a_statement_verifies_against_the_records_its_draft_saw(
     record("bright-tutors", "devices", "missed", "later objection")
     verified = client.post(f"/v1/statements/{draft['id']}/verify", headers=district)
     assert verified.json()["fingerprint"]["matches"] is True
+
+
+def test_listing_gives_each_obligation_its_status_from_both_parties_records(
+    active_contract, record, listing
+):
+    assert [o["status"] for o in listing("ector-isd")["obligations"]] == ["unknown", "unknown"]
+    record("ector-isd", "devices", "met")
+    record("bright-tutors", "schedule", "met")  # only the vendor saying met: still unknown
+    assert [o["status"] for o in listing("bright-tutors")["obligations"]] == ["met", "unknown"]
+    record("bright-tutors", "devices", "missed", "no headsets in room 12")
+    record("ector-isd", "schedule", "missed", "periods start in October")
+    assert [o["status"] for o in listing("ector-isd")["obligations"]] == ["disputed", "missed"]
