@@ -86,6 +86,7 @@ ENDPOINTS = [
         "/v1/contracts/{key}/obligations/{obligation}",
         PARTIES,
         body={"status": "met", "note": "delivered"},
+        at_least="preparer",
     ),
     Endpoint("GET", "/v1/contracts/{key}/obligations", ALL),
     Endpoint("GET", "/v1/contracts/{key}/evaluation?as_of=2027-06-30", ALL),

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.clock import utcnow
 from app.contracts.models import Contract
 from app.db import Base, UtcDateTime
-from app.organisations.models import ApiKey
 
 MAX_NOTE = 2000
 
@@ -54,9 +53,20 @@ class ObligationStatusRecord(Base):
     note: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     recorded_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    # The person or system that recorded it, as the audit log names them.
+    recorded_by_name: Mapped[str] = mapped_column(String(300))
 
     contract: Mapped[Contract] = relationship()
-    recorded_by: Mapped[ApiKey | None] = relationship()
+
+    @property
+    def recorded_by(self) -> str:
+        """The organisation that recorded it: the contract's party of that kind."""
+        party = (
+            self.contract.district
+            if self.party == ObligationParty.district
+            else self.contract.vendor
+        )
+        return party.key
 
 
 class AppendOnlyRecord(RuntimeError):

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.obligations.models import ObligationParty, ObligationStatus, ObligationStatusRecord
-from app.organisations.models import ApiKey
 
 
 def add(session: Session, record: ObligationStatusRecord) -> None:
@@ -25,7 +24,7 @@ def records_of_contract(
     query = (
         select(ObligationStatusRecord)
         .where(ObligationStatusRecord.contract_id == contract_id)
-        .options(selectinload(ObligationStatusRecord.recorded_by).selectinload(ApiKey.organisation))
+        .options(selectinload(ObligationStatusRecord.contract))
         .order_by(ObligationStatusRecord.id)
     )
     if recorded_until is not None:

@@ -31,7 +31,8 @@ class RecordOut(BaseModel):
     status: ObligationStatus
     note: str
     recorded_at: datetime
-    recorded_by: str | None = Field(description="The organisation that recorded it.")
+    recorded_by: str = Field(description="The organisation that recorded it.")
+    recorded_by_name: str = Field(description="The person or system that recorded it.")
 
 
 class ObligationOut(BaseModel):
@@ -52,7 +53,6 @@ class ObligationsOut(BaseModel):
 
 
 def record_out(record: ObligationStatusRecord) -> RecordOut:
-    key = record.recorded_by
     return RecordOut(
         id=record.public_id,
         obligation=record.obligation,
@@ -60,7 +60,8 @@ def record_out(record: ObligationStatusRecord) -> RecordOut:
         status=record.status,
         note=record.note,
         recorded_at=record.recorded_at,
-        recorded_by=None if key is None else key.organisation.key,
+        recorded_by=record.recorded_by,
+        recorded_by_name=record.recorded_by_name,
     )
 
 

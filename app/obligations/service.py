@@ -25,6 +25,7 @@ from app.engine.obligations import ObligationRecord, obligation_status
 from app.errors import Conflict, NotFound
 from app.obligations import repository
 from app.obligations.models import ObligationParty, ObligationStatus, ObligationStatusRecord
+from app.organisations.models import Role
 from app.principal import Principal
 from app.unit_of_work import UnitOfWork
 
@@ -50,7 +51,7 @@ def record_status(
 ) -> ObligationStatusRecord:
     """Append the caller's organisation's record: the district attests, the vendor contests
     or confirms. Records are never changed; a later one supersedes the party's earlier ones."""
-    contract = contract_for(session, principal, key, roles=PARTIES)
+    contract = contract_for(session, principal, key, roles=PARTIES, at_least=Role.preparer)
     version = contract.version_in_force
     if version is None:
         raise Conflict(f"Contract '{key}' is not active yet: nothing can be recorded on it.")
@@ -67,6 +68,7 @@ def record_status(
             note=note,
             recorded_at=utcnow(),
             recorded_by_key_id=principal.api_key_id,
+            recorded_by_name=principal.name,
         )
         repository.add(session, record)
         uow.record(

@@ -58,9 +58,7 @@ def accountability_section(
                         status=record.status.value,
                         note=record.note,
                         recorded_at=record.recorded_at,
-                        recorded_by=record.recorded_by.organisation.key
-                        if record.recorded_by
-                        else None,
+                        recorded_by=record.recorded_by,
                     )
                     for record in records
                     if record.obligation == obligation.key

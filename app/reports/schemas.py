@@ -94,7 +94,7 @@ class ObligationRecordRow(BaseModel):
     status: str = Field(description="met or missed, as that party recorded it.")
     note: str
     recorded_at: datetime
-    recorded_by: str | None
+    recorded_by: str
 
 
 class ObligationRow(BaseModel):

@@ -1,8 +1,8 @@
 """obligation records: each party's met/missed records of the district's obligations
 
 Revision ID: obligation_records
-Revises: 0004
-Create Date: 2026-12-01 00:00:00
+Revises: 20261201_2356_people
+Create Date: 2026-12-01 00:30:00
 
 Records are append-only (SPEC §1: the latest record of each party counts; earlier ones stay
 as history). As for the audit log, the database itself refuses UPDATE and DELETE, so a stray
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = "obligation_records"
-down_revision = "0004"
+down_revision = "20261201_2356_people"
 branch_labels = None
 depends_on = None
 
@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("recorded_by_key_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_by_name", sa.String(length=300), nullable=False),
         sa.ForeignKeyConstraint(
             ["contract_id"],
             ["contracts.id"],
