@@ -12,6 +12,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,6 +66,11 @@ class Batch(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))  # null: web session
     posted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # SPEC §2b: which mapping read the upload, the source columns it dropped (never stored)
+    # and how many source rows the platform's own rule left out, by reason.
+    format: Mapped[str] = mapped_column(String(32), server_default="tranche")
+    dropped_columns: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
+    skipped_rows: Mapped[dict[str, int]] = mapped_column(JSON, server_default=text("'{}'"))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
 

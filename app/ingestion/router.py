@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -10,6 +11,7 @@ from starlette.datastructures import UploadFile
 from app.deps import PrincipalDep, SessionDep, SettingsDep
 from app.errors import InvalidInput, PayloadTooLarge
 from app.feeds.columns import Feed
+from app.feeds.formats import Format
 from app.ingestion import service
 from app.ingestion.schemas import BatchOut, batch_out
 from app.ingestion.upload import Upload, media_type_of
@@ -26,6 +28,7 @@ FEED_BODY: dict[str, Any] = {
         "content": {
             "text/csv": {"schema": {"type": "string"}},
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "application/zip": {"schema": {"type": "string", "format": "binary"}},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -75,6 +78,21 @@ IdempotencyKey = Annotated[
 Replaces = Annotated[
     str | None, Query(description="The id of an accepted batch of the same feed to supersede.")
 ]
+ExportFormat = Annotated[
+    Format,
+    Query(
+        alias="format",
+        description="The file's format: `tranche` (the §2 columns) or a standard export "
+        "(SPEC §2b, docs/FORMATS.md).",
+    ),
+]
+Subject = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="The subject an export leaves unsaid (i-Ready, Star): e.g. `math`.",
+    ),
+]
 
 
 def _ingest(
@@ -87,7 +105,10 @@ def _ingest(
     settings: SettingsDep,
     idempotency_key: str | None,
     replaces: str | None,
+    export_format: str = "tranche",
+    subject: str | None = None,
 ) -> BatchOut:
+    upload = replace(upload, format=export_format, subject=subject)
     outcome = service.ingest_batch(
         session,
         principal=principal,
@@ -121,9 +142,21 @@ def post_roster(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
     replaces: Replaces = None,
+    export_format: ExportFormat = "tranche",
+    subject: Subject = None,
 ) -> BatchOut:
     return _ingest(
-        "roster", key, upload, response, session, principal, settings, idempotency_key, replaces
+        "roster",
+        key,
+        upload,
+        response,
+        session,
+        principal,
+        settings,
+        idempotency_key,
+        replaces,
+        export_format,
+        subject,
     )
 
 
@@ -144,6 +177,8 @@ def post_assessments(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
     replaces: Replaces = None,
+    export_format: ExportFormat = "tranche",
+    subject: Subject = None,
 ) -> BatchOut:
     return _ingest(
         "assessments",
@@ -155,6 +190,8 @@ def post_assessments(
         settings,
         idempotency_key,
         replaces,
+        export_format,
+        subject,
     )
 
 
@@ -175,9 +212,21 @@ def post_usage(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
     replaces: Replaces = None,
+    export_format: ExportFormat = "tranche",
+    subject: Subject = None,
 ) -> BatchOut:
     return _ingest(
-        "usage", key, upload, response, session, principal, settings, idempotency_key, replaces
+        "usage",
+        key,
+        upload,
+        response,
+        session,
+        principal,
+        settings,
+        idempotency_key,
+        replaces,
+        export_format,
+        subject,
     )
 
 

@@ -28,6 +28,13 @@ class BatchOut(BaseModel):
     idempotency_key: str | None
     replaces: str | None = Field(description="The batch this one superseded, if any.")
     superseded_by: str | None
+    format: str = Field(description="The §2b format the upload was read in (`tranche`: §2).")
+    dropped_columns: list[str] = Field(
+        description="Columns of the upload that were dropped on read and never stored."
+    )
+    skipped_rows: dict[str, int] = Field(
+        description="Source rows the export's own rule left out, counted by reason."
+    )
 
 
 def batch_out(batch: Batch, contract_key: str) -> BatchOut:
@@ -47,4 +54,7 @@ def batch_out(batch: Batch, contract_key: str) -> BatchOut:
         idempotency_key=batch.idempotency_key,
         replaces=batch.replaces.public_id if batch.replaces else None,
         superseded_by=batch.superseded_by.public_id if batch.superseded_by else None,
+        format=batch.format,
+        dropped_columns=list(batch.dropped_columns),
+        skipped_rows=dict(batch.skipped_rows),
     )

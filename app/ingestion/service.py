@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -21,11 +21,12 @@ from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract
 from app.engine.definition import Definition
 from app.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
-from app.feeds import FeedRejected, ParsedFeed, parse_feed
 from app.feeds.columns import Feed
+from app.feeds.formats import ParsedExport
 from app.ingestion import repository
 from app.ingestion.bulk import insert_rows, refresh_planner_statistics
 from app.ingestion.export import batch_rows_csv
+from app.ingestion.formats import parse_upload
 from app.ingestion.models import Batch, BatchStatus
 from app.ingestion.upload import Upload
 from app.organisations.models import OrganisationKind, Role
@@ -87,7 +88,7 @@ def ingest_batch(
     definition = stored_definition(version.definition_json)
     roster_ids = None if feed == "roster" else effective_roster_ids(session, contract)
     # Parsed before the lock, so one slow upload does not hold up the contract's other feeds.
-    parsed = _parsed(feed, upload, definition, roster_ids, max_bytes, max_problems)
+    export = _parsed(feed, upload, definition, roster_ids, max_bytes, max_problems)
 
     contracts.lock_contract(session, contract)
     if roster_ids is not None:
@@ -95,7 +96,8 @@ def ingest_batch(
         # check its students against the roster as it is now (rarely differs; then re-check).
         current_roster = effective_roster_ids(session, contract)
         if current_roster != roster_ids:
-            parsed = _parsed(feed, upload, definition, current_roster, max_bytes, max_problems)
+            export = _parsed(feed, upload, definition, current_roster, max_bytes, max_problems)
+    parsed = export.parsed
     # Decided again under the lock: a concurrent copy of this request may have just won.
     earlier = _earlier_batch(session, contract, request)
     if earlier is not None:
@@ -116,6 +118,9 @@ def ingest_batch(
                 rows=parsed.rows,
                 sha256=parsed.sha256,
                 columns=",".join(parsed.columns),
+                format=export.format,
+                dropped_columns=export.dropped_columns,
+                skipped_rows=export.skipped_rows,
                 file_name=upload.file_name,
                 content_type=upload.content_type,
                 idempotency_key=idempotency_key,
@@ -143,24 +148,10 @@ def _parsed(
     roster_ids: set[str] | None,
     max_bytes: int,
     max_problems: int,
-) -> ParsedFeed:
-    try:
-        return parse_feed(
-            feed,
-            upload.content,
-            content_type=upload.content_type,
-            term_start=definition.term.start,
-            term_end=definition.term.end,
-            roster_ids=roster_ids,
-            max_bytes=max_bytes,
-            max_problems=max_problems,
-        )
-    except FeedRejected as rejected:
-        raise InvalidInput(
-            rejected.message,
-            [asdict(problem) for problem in rejected.problems],
-            extra={"total": rejected.total},
-        ) from None
+) -> ParsedExport:
+    return parse_upload(
+        feed, upload, definition, roster_ids, max_bytes=max_bytes, max_problems=max_problems
+    )
 
 
 @dataclass(frozen=True)
@@ -240,6 +231,8 @@ def _audit(
         "rows": batch.rows,
         "sha256": batch.sha256,
         "file_name": batch.file_name,
+        "format": batch.format,
+        "dropped_columns": batch.dropped_columns,
         "replaces": replaced.public_id if replaced else None,
     }
     uow.record(

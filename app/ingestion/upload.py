@@ -1,4 +1,5 @@
-"""An upload as it arrived: its bytes, what kind of text they are, and the file's name."""
+"""An upload as it arrived: its bytes, what kind of text they are, the file's name, and
+which export it says it is."""
 
 from __future__ import annotations
 
@@ -10,9 +11,14 @@ JSON = "application/json"
 
 @dataclass(frozen=True)
 class Upload:
+    """``format`` names the export it is (SPEC §2b; ``tranche``: the §2 columns) and
+    ``subject`` the subject an export leaves unsaid (i-Ready, Star)."""
+
     content: bytes
     content_type: str
     file_name: str | None = None
+    format: str = "tranche"
+    subject: str | None = None
 
 
 def media_type_of(content_type: str | None, file_name: str | None = None) -> str:
