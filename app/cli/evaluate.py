@@ -8,6 +8,7 @@ with the inputs is reported one problem per line on stderr, with exit code 2.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,8 @@ import typer
 from app.engine import Definition, DefinitionError, evaluate_contract, load_definition
 from app.engine.obligations import ObligationRecord
 from app.feeds import Feed, FeedRejected, parse_feed
+from app.feeds.formats import parse_export
+from app.ingestion.formats import declared_windows
 from app.obligations.records_file import parse_obligation_records
 
 USAGE_ERROR = 2
@@ -43,15 +46,36 @@ def evaluate_command(
             help="Obligation records: obligation, party, status, recorded_at (CSV or JSON).",
         ),
     ] = None,
+    roster_format: Annotated[
+        str, typer.Option("--roster-format", help="tranche (default) or oneroster-1.2.")
+    ] = "tranche",
+    assessments_format: Annotated[
+        str,
+        typer.Option(
+            "--assessments-format",
+            help="tranche (default), nwea-map-cdf, renaissance-star or iready-diagnostic.",
+        ),
+    ] = "tranche",
+    usage_format: Annotated[
+        str, typer.Option("--usage-format", help="tranche (default) or tutoring-sessions.")
+    ] = "tranche",
+    subject: Annotated[
+        str | None,
+        typer.Option("--subject", help="The subject an i-Ready or Star export leaves unsaid."),
+    ] = None,
 ) -> None:
-    """Evaluate CONTRACT against the feed files and print the evaluation (SPEC §1 JSON)."""
+    """Evaluate CONTRACT against the feed files and print the evaluation (SPEC §1 JSON).
+
+    Each feed file may be a standard export (SPEC §2b, docs/FORMATS.md): say which with
+    --roster-format, --assessments-format or --usage-format.
+    """
     day = _as_of(as_of)
     definition = _definition(contract)
-    start, end = definition.term.start, definition.term.end
-    roster_frame = _feed("roster", roster, term_start=start, term_end=end)
+    read = FeedReading(definition, subject)
+    roster_frame = read("roster", roster, roster_format)
     ids = set(roster_frame["student_id"].astype(str))
-    assessment_frame = _feed("assessments", assessments, start, end, roster_ids=ids)
-    usage_frame = _feed("usage", usage, start, end, roster_ids=ids)
+    assessment_frame = read("assessments", assessments, assessments_format, ids)
+    usage_frame = read("usage", usage, usage_format, ids)
     records = () if obligations is None else _obligation_records(obligations, definition)
     result = evaluate_contract(
         definition, roster_frame, assessment_frame, usage_frame, day, obligations=records
@@ -97,31 +121,48 @@ def _definition(path: Path) -> Definition:
         _fail([f"{path}: {problem}" for problem in error.problems])
 
 
-def _feed(
-    feed: Feed,
-    path: Path,
-    term_start: date,
-    term_end: date,
-    *,
-    roster_ids: set[str] | None = None,
-) -> Any:
-    content = _read(path)
-    content_type = "application/json" if path.suffix.lower() == ".json" else "text/csv"
-    try:
-        parsed = parse_feed(
-            feed,
-            content,
-            content_type=content_type,
-            term_start=term_start,
-            term_end=term_end,
-            roster_ids=roster_ids,
-            # The upload limit protects the server; a file on the user's own disk is as
-            # large as their district is.
-            max_bytes=max(len(content), 1),
-        )
-    except FeedRejected as error:
-        _fail(_refusal(path, error))
-    return parsed.frame
+@dataclass(frozen=True)
+class FeedReading:
+    """Reads a feed file in its format and checks it by the API's rules (SPEC §2, §2b)."""
+
+    definition: Definition
+    subject: str | None
+
+    def __call__(
+        self, feed: Feed, path: Path, format: str, roster_ids: set[str] | None = None
+    ) -> Any:
+        content = _read(path)
+        content_type = "application/json" if path.suffix.lower() == ".json" else "text/csv"
+        term = self.definition.term
+        # The upload limit protects the server; a file on the user's own disk is as large as
+        # their district is.
+        limit = max(len(content), 1)
+        try:
+            if format == "tranche":
+                return parse_feed(
+                    feed,
+                    content,
+                    content_type=content_type,
+                    term_start=term.start,
+                    term_end=term.end,
+                    roster_ids=roster_ids,
+                    max_bytes=limit,
+                ).frame
+            return parse_export(
+                format,
+                feed,
+                content,
+                content_type=content_type,
+                file_name=path.name,
+                subject=self.subject,
+                windows=declared_windows(self.definition),
+                roster_ids=roster_ids,
+                term_start=term.start,
+                term_end=term.end,
+                max_bytes=limit,
+            ).parsed.frame
+        except FeedRejected as error:
+            _fail(_refusal(path, error))
 
 
 def _obligation_records(path: Path, definition: Definition) -> tuple[ObligationRecord, ...]:
