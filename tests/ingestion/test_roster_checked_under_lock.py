@@ -32,13 +32,13 @@ def test_a_student_removed_from_the_roster_during_parsing_is_refused(
 
 def test_an_unchanged_roster_is_not_checked_twice(roster_batch, post, monkeypatch):
     parses = []
-    real_parse = service.parse_feed
+    real_parse = service.parse_upload
 
     def counting_parse(*args, **kwargs):  # type: ignore[no-untyped-def]
         parses.append(args[0])
         return real_parse(*args, **kwargs)
 
-    monkeypatch.setattr(service, "parse_feed", counting_parse)
+    monkeypatch.setattr(service, "parse_upload", counting_parse)
     response = post("usage", b"student_id,date,minutes\nS2,2026-09-02,30\n")
     assert response.status_code == 201, response.text
     assert parses == ["usage"]
