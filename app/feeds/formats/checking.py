@@ -43,6 +43,10 @@ def check_mapped(
     )
     positions, column_problems = check_header(feed, columns)
     batch = Batch(table, positions)
+    # Rows the mapping refused are bad already: checks across rows compare only good ones.
+    for problem in mapped.problems:
+        if problem.position is not None:
+            batch.bad[problem.position] = True
     build = check_rows(feed, batch, roster_ids=roster_ids, term_start=term_start, term_end=term_end)
     findings = _not_reported_twice(batch.findings, mapped)
     problems, total = collect_problems(
