@@ -74,16 +74,8 @@ def parse_upload(
 
 def declared_windows(definition: Definition) -> dict[str, tuple[date, date]] | None:
     """The contract's ``assessment_rules.windows`` as (from, to) dates, if it declares any."""
-    rules = getattr(definition, "assessment_rules", None)
-    windows = getattr(rules, "windows", None) if rules is not None else None
-    if not windows:
-        return None
-    declared: dict[str, tuple[date, date]] = {}
-    for name, window in windows.items():
-        start, end = getattr(window, "from_", None), getattr(window, "to", None)
-        if isinstance(start, date) and isinstance(end, date):
-            declared[name] = (start, end)
-    return declared or None
+    windows = definition.assessment_rules.windows
+    return {name: (window.from_, window.to) for name, window in windows.items()} or None
 
 
 def _export_hint(upload: Upload) -> str:

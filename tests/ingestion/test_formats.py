@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.ingestion.models import Batch, assessment_rows
 from tests.feeds.formats.samples import (
     IREADY_FILE,
+    IREADY_WINDOWS_JSON,
     MAP_FILE,
     ONEROSTER_ZIP,
     STAR_FILE,
@@ -253,6 +254,25 @@ def test_a_zip_with_a_path_leaving_the_archive_is_refused(contract_with, post, s
     assert response.status_code == 422
     assert "unsafe path" in response.json()["detail"]
     assert stored() == before
+
+
+def test_an_i_ready_export_round_trips_through_the_contracts_windows(
+    contract_with, post, client, world
+):
+    contract_with(
+        **growth_contract("iready_math", 10),
+        assessment_rules={"windows": IREADY_WINDOWS_JSON},
+    )
+    assert post("roster", ROSTER).status_code == 201
+    response = post(
+        "assessments", IREADY_FILE, params={"format": "iready-diagnostic", "subject": "math"}
+    )
+    assert response.status_code == 201, response.text
+    assert "Student Last Name" in response.json()["dropped_columns"]
+    # S1: 425 − 400 = 25 ≥ 10; S2: 418 − 410 = 8. Mean 33/2 = 16.5 ≥ 7.
+    document = evaluation(client, world)
+    assert earned(document) == {"growth": "100.00", "mean": "500.00"}
+    assert document["metrics"]["mean_growth"]["value"] == "16.500000"
 
 
 def test_i_ready_needs_the_contracts_declared_windows(contract_with, post):
