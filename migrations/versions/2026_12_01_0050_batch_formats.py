@@ -1,7 +1,7 @@
 """batches: the §2b format that read an upload, the columns it dropped, the rows it skipped
 
 Revision ID: 20261201_formats
-Revises: 20261201_2356_people
+Revises: obligation_records
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_formats"
-down_revision = "20261201_2356_people"
+down_revision = "obligation_records"
 branch_labels = None
 depends_on = None
 
