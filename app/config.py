@@ -7,6 +7,11 @@ from functools import lru_cache
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.db import DatabaseTimeouts
+
+# Multipart framing (boundaries, part headers) around a file at the upload limit.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRANCHE_", env_file=".env", extra="ignore")
@@ -26,6 +31,44 @@ class Settings(BaseSettings):
         ge=0,
         description="Memory per server process for repeated reads (app/read_cache); 0 turns it off.",
     )
+
+    # --- limits (SPEC §3 "Limits"; app/admission) ---------------------------------------
+    request_body_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A request body not fully arrived this long after its headers gets 408.",
+    )
+    anonymous_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=0,
+        description="Largest body accepted before sign-in, on the paths that take one.",
+    )
+    # --- the database's answers ------------------------------------------------------------
+    database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    database_statement_timeout_seconds: float = Field(default=30.0, gt=0)
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    sqlite_busy_timeout_seconds: float = Field(default=10.0, gt=0)
+    authentication_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Resolving the caller's key; 503 beyond it."
+    )
+    ledger_read_timeout_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description="Reading the ledger version for the read cache; beyond it, no cache.",
+    )
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest request body: an upload at its limit, plus multipart framing."""
+        return self.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
+
+    def database_timeouts(self) -> DatabaseTimeouts:
+        return DatabaseTimeouts(
+            connect=self.database_connect_timeout_seconds,
+            statement=self.database_statement_timeout_seconds,
+            pool=self.database_pool_timeout_seconds,
+            busy=self.sqlite_busy_timeout_seconds,
+        )
 
     @field_validator("database_url")
     @classmethod

@@ -9,36 +9,23 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from app.admission.middleware import principal_of
 from app.config import Settings
-from app.db import READS_ONLY
-from app.organisations.service import authenticate
+from app.errors import NotAuthenticated
+from app.organisations.service import KEY_REQUIRED
 from app.principal import Principal
 
+# Only for the OpenAPI document (the security scheme): the key is checked by app/admission
+# before the route runs, and before any body is read.
 _bearer = HTTPBearer(auto_error=False, description="An API key created with `tranche key create`.")
 
 
-# Marks a GET that writes all the same (an audit entry of who read what), so its transaction is
-# opened as a writer's: `@router.get(..., openapi_extra=LOGGED_READ)`.
-LOGGED_READ = {"x-logged-read": True}
-
-
-def _reads_only(request: Request) -> bool:
-    if request.method not in ("GET", "HEAD"):
-        return False
-    route = request.scope.get("route")
-    return not (getattr(route, "openapi_extra", None) or {}).get(next(iter(LOGGED_READ)), False)
-
-
 def get_session(request: Request) -> Iterator[Session]:
-    # Services commit; this only guarantees the session is closed (and rolled back if a
-    # service raised before committing).
-    session: Session = request.app.state.session_factory()
-    if _reads_only(request):
-        session.connection(execution_options={READS_ONLY: True})
-    try:
+    # Services commit, through the unit of work; this only guarantees the session is closed
+    # (and rolled back if a service raised before committing). The transaction starts as a
+    # reader: the unit of work begins the write (app/unit_of_work.py).
+    with request.app.state.open_session() as session:
         yield session
-    finally:
-        session.close()
 
 
 def get_settings(request: Request) -> Settings:
@@ -51,17 +38,22 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_principal(
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    return authenticate(session, credentials.credentials if credentials else None)
+    """The caller app/admission resolved from the request's credentials."""
+    principal = principal_of(request.scope)
+    if principal is None:
+        raise NotAuthenticated(KEY_REQUIRED)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 async def read_raw_body(request: Request) -> bytes:
-    """The request body as sent, so routes can stay plain `def` (run in the thread pool)."""
+    """The request body as sent, so routes can stay plain `def` (run in the thread pool).
+    app/admission has already read it (within the limits) from an authenticated caller."""
     return await request.body()
 
 

@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.admission.middleware import Admission
 from app.audit.router import router as audit_router
 from app.config import Settings, get_settings
 from app.contracts.router import router as contracts_router
-from app.db import POOL, make_engine, make_session_factory
+from app.db import POOL, make_engine, make_session_factory, session_opener
 from app.engine.definition import Definition
 from app.evaluation.router import router as evaluation_router
 from app.health.router import router as health_router
@@ -46,21 +47,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="The neutral ledger for outcome-based K-12 contracts.",
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(settings.database_url, timeouts=settings.database_timeouts())
     app.state.session_factory = make_session_factory(app.state.engine)
-    app.state.ledger = LedgerVersion(app.state.engine)
+    app.state.open_session = session_opener(app.state.session_factory)  # the tests swap it
+    # Other doors plug in here (the web app's session cookie; app/admission/authentication.py),
+    # and name the paths that take a (small) body before sign-in.
+    app.state.authenticators = []
+    app.state.anonymous_body_paths = set()
+    app.state.ledger = LedgerVersion(
+        app.state.engine, wait_seconds=settings.ledger_read_timeout_seconds
+    )
     app.state.ledger_version = app.state.ledger.read  # the tests read through their transaction
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    # The last added runs first: a kept answer is sent before any request slot is taken.
+    # The last added runs first: admission (the caller, the body), then a kept answer, then a
+    # request slot — so a slow body or a cache hit never holds a slot.
     app.add_middleware(RequestLimit, limit=POOL["pool_size"] + POOL["max_overflow"])
     if settings.read_cache_bytes:
         app.add_middleware(
             CachedReads,
             ledger_version=lambda: app.state.ledger_version(),
             max_bytes=settings.read_cache_bytes,
+            timeout=settings.ledger_read_timeout_seconds,
         )
+    app.add_middleware(Admission)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

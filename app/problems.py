@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as database
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import errors
@@ -31,6 +33,27 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+# The database did not answer (hung, restarting, out of connections, a time-out) — the request
+# may well succeed in a moment. Raised by the driver, wrapped by SQLAlchemy.
+DATABASE_AWAY = (
+    database.OperationalError,
+    database.InterfaceError,
+    database.TimeoutError,
+    database.DisconnectionError,
+)
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable() -> JSONResponse:
+    answer = problem(
+        503,
+        "Service Unavailable",
+        "The database is not answering; try again in a few seconds.",
+    )
+    answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return answer
 
 
 def _status_of(error: errors.DomainError) -> int:
@@ -63,6 +86,31 @@ def install_problem_handlers(app: FastAPI) -> None:
         title = HTTPStatus(error.status_code).phrase
         detail = error.detail if isinstance(error.detail, str) else title
         return problem(error.status_code, title, detail)
+
+    @app.exception_handler(database.SQLAlchemyError)
+    def _database(request: Request, error: database.SQLAlchemyError) -> JSONResponse:
+        if isinstance(error, DATABASE_AWAY):
+            log.warning("database away on %s %s: %s", request.method, request.url.path, error)
+            return database_unavailable()
+        if isinstance(error, database.DataError):
+            # A value the column cannot hold (too long, out of range) that no check caught.
+            log.warning("database refused a value on %s: %s", request.url.path, error)
+            return problem(
+                422, "Invalid input", "A value is too long or out of range for where it goes."
+            )
+        if isinstance(error, database.IntegrityError):
+            # Two requests raced to create the same thing; the other one won.
+            log.warning("integrity conflict on %s: %s", request.url.path, error)
+            return problem(409, "Conflict", "A concurrent request changed the same record.")
+        return _unexpected(request, error)
+
+    @app.exception_handler(decimal.InvalidOperation)
+    @app.exception_handler(OverflowError)
+    def _out_of_range(request: Request, error: ArithmeticError) -> JSONResponse:
+        # A number beyond what Decimal's context or the database's integers hold ("1e30" as an
+        # amount); each field's own bounds should say so first, this keeps it a 4xx regardless.
+        log.warning("number out of range on %s: %r", request.url.path, error)
+        return problem(422, "Invalid input", "A number in the request is out of range.")
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, error: Exception) -> JSONResponse:

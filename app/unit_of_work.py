@@ -14,6 +14,16 @@ scans for it):
 
 A commit without an audit entry is refused; leaving the block without committing (an
 exception, or a use case that found nothing to change) rolls everything back.
+
+The unit owns the transaction's mode: a request's session starts as a reader, and entering a
+unit begins its write (`app.db.begin_writing`: on SQLite the write lock, taken only now, after
+the request's body was parsed and checked). A use case that must check rows under that lock
+before deciding enters the unit first, or takes a row lock (`lock_contract`), which begins
+the write the same way.
+
+A read that must leave a trace without changing the ledger (who pulled which report) is
+`record_access`: the row goes to an append-only access log in the unit's own short
+transaction, with no audit entry, so the chain head, and with it every read cache, stays put.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
 from app.audit.writer import append_entry
+from app.db import Base, begin_writing
 from app.principal import Actor
 
 
@@ -37,9 +48,11 @@ class UnitOfWork:
         self.session = session
         self.actor = actor
         self.entries: list[AuditEntry] = []
+        self.accesses: list[Base] = []
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
+        begin_writing(self.session)
         return self
 
     def __exit__(
@@ -73,10 +86,17 @@ class UnitOfWork:
         self.entries.append(entry)
         return entry
 
+    def record_access(self, row: Base) -> None:
+        """Append a row to an append-only access log (e.g. `ReportRead`): a read worth
+        keeping, which changes nothing in the ledger and so appends no audit entry."""
+        self.session.add(row)
+        self.session.flush()
+        self.accesses.append(row)
+
     def commit(self) -> None:
         if self._committed:
             raise UnrecordedChange("this unit of work has already committed")
-        if not self.entries:
+        if not self.entries and not self.accesses:
             raise UnrecordedChange("a change must record at least one audit entry")
         self.session.commit()
         self._committed = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,6 @@ from sqlalchemy.orm import Session
 from app import migrate
 from app.config import Settings
 from app.db import make_engine
-from app.deps import get_session
 from app.main import create_app
 from app.organisations import passwords, people
 from app.organisations import service as organisations
@@ -69,13 +69,20 @@ def db_session(migrated_engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
+    # Generous waits on the test database: a busy CI machine must not turn into 503s. The
+    # tests of those limits set their own.
+    return Settings(
+        database_url=database_url,
+        authentication_timeout_seconds=60,
+        ledger_read_timeout_seconds=60,
+    )
 
 
 @pytest.fixture
 def app(settings: Settings, db_session: Session):  # type: ignore[no-untyped-def]
     application = create_app(settings)
-    application.dependency_overrides[get_session] = lambda: db_session
+    # Admission (who is calling) and the routes both work in the test's own transaction.
+    application.state.open_session = lambda: nullcontext(db_session)
     # The read cache must see the test's own uncommitted ledger, as the routes do.
     application.state.ledger_version = lambda: db_session.execute(text(HEAD)).scalar() or 0
     yield application

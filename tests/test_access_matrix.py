@@ -132,6 +132,7 @@ ENDPOINTS = [
         strangers=(("district", 404), ("vendor", 404), ("auditor", 403)),
     ),
     Endpoint("GET", "/v1/contracts/{key}/report?as_of=2027-06-30&format=json", ALL),
+    Endpoint("GET", "/v1/contracts/{key}/report/reads", frozenset({"district", "auditor"})),
     Endpoint(
         "GET",
         "/v1/audit-log",

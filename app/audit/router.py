@@ -12,12 +12,12 @@ from app.audit import service
 from app.audit.schemas import AuditEntryOut, AuditLogPage, BrokenLink, ChainVerification
 from app.clock import as_utc
 from app.deps import PrincipalDep, SessionDep
-from app.read_cache.middleware import CACHED_READ
+from app.read_cache.middleware import CachedRead
 
 router = APIRouter(prefix="/v1/audit-log", tags=["audit"])
 
 
-@router.get("", response_model=AuditLogPage, openapi_extra=CACHED_READ)
+@router.get("", response_model=AuditLogPage, dependencies=[CachedRead])
 def list_audit_entries(
     session: SessionDep,
     principal: PrincipalDep,
@@ -65,7 +65,9 @@ def list_audit_entries(
     )
 
 
-@router.get("/verify", response_model=ChainVerification, openapi_extra=CACHED_READ)
+# Never kept (no CachedRead): the chain is recomputed from the table on every call, so rows
+# altered behind the service's back — which moves no ledger version — are caught at once.
+@router.get("/verify", response_model=ChainVerification)
 def verify_audit_log(session: SessionDep, principal: PrincipalDep) -> ChainVerification:
     report = service.verify_log(session, principal=principal)
     broken = None

@@ -24,6 +24,7 @@ from app.principal import Principal
 
 READERS = (OrganisationKind.district, OrganisationKind.auditor)
 MAX_PAGE = 1000
+LARGEST_ID = 2**63 - 1  # a cursor beyond it fits no database's integer
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def _after_id(cursor: str | None) -> int:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         after = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
-        if not isinstance(after, int) or after < 0:
+        if not isinstance(after, int) or not 0 <= after <= LARGEST_ID:
             raise ValueError
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise InvalidInput(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,8 @@ from app.engine.definition import Definition
 from app.engine.loading import load_definition
 from app.engine.problems import DefinitionError
 from app.errors import InvalidInput
+
+log = logging.getLogger("tranche")
 
 
 def parse_definition(document: Any) -> Definition:
@@ -20,6 +23,14 @@ def parse_definition(document: Any) -> Definition:
         problems = [{"path": p.path, "message": p.message} for p in error.problems]
         raise InvalidInput(
             f"The contract definition has {len(problems)} problem(s).", problems
+        ) from error
+    except (TypeError, ValueError, ArithmeticError, RecursionError) as error:
+        # A shape the engine's checks did not foresee (a tranche `type` that is a list): still
+        # the sender's mistake, never a 500. Logged, so the check can be added where it belongs.
+        log.warning("definition loading crashed: %r", error)
+        raise InvalidInput(
+            "The contract definition could not be read.",
+            [{"path": "", "message": "a value has an unexpected type or is out of range"}],
         ) from error
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.contracts.models import AuditorGrant, Contract, ContractVersion
+from app.db import begin_writing
 from app.organisations.models import Organisation
 
 
@@ -59,8 +60,10 @@ def contracts_naming_auditor(session: Session, organisation_id: int) -> Sequence
 
 def lock_contract(session: Session, contract: Contract) -> None:
     """Row-lock the contract until commit: ingestion decides idempotency, identical content and
-    replacement under it, and approvals build on the previous approval count under it. (On
-    SQLite, BEGIN IMMEDIATE already serialises writers.)"""
+    replacement under it, and approvals build on the previous approval count under it. It
+    begins the session's write (`begin_writing`: on SQLite, the write lock serialises writers
+    instead of the row lock)."""
+    begin_writing(session)
     session.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
 
 

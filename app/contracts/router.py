@@ -14,7 +14,7 @@ from app.contracts.schemas import (
     contract_summary,
 )
 from app.deps import PrincipalDep, RawBody, SessionDep
-from app.read_cache.middleware import CACHED_READ
+from app.read_cache.middleware import CachedRead
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 
@@ -37,6 +37,7 @@ DEFINITION_BODY = {
     openapi_extra=DEFINITION_BODY,
 )
 def create_contract(body: RawBody, session: SessionDep, principal: PrincipalDep) -> ContractOut:
+    service.require_proposer(principal)  # before parsing: a vendor gets 403 whatever it sent
     definition = parse_definition_json(body)
     contract = service.create_contract(session, principal=principal, definition=definition)
     return contract_out(contract)
@@ -46,6 +47,9 @@ def create_contract(body: RawBody, session: SessionDep, principal: PrincipalDep)
 def amend_contract(
     key: str, body: RawBody, session: SessionDep, principal: PrincipalDep
 ) -> ContractOut:
+    # Who may amend is decided before the body is parsed: a stranger gets 404 and a vendor
+    # 403, whatever they sent.
+    service.contract_to_amend(session, principal=principal, key=key)
     definition = parse_definition_json(body)
     contract = service.amend_contract(session, principal=principal, key=key, definition=definition)
     return contract_out(contract)
@@ -61,11 +65,11 @@ def accept_contract(
     )
 
 
-@router.get("", response_model=list[ContractSummary], openapi_extra=CACHED_READ)
+@router.get("", response_model=list[ContractSummary], dependencies=[CachedRead])
 def list_contracts(session: SessionDep, principal: PrincipalDep) -> list[ContractSummary]:
     return [contract_summary(c) for c in service.list_contracts(session, principal=principal)]
 
 
-@router.get("/{key}", response_model=ContractOut, openapi_extra=CACHED_READ)
+@router.get("/{key}", response_model=ContractOut, dependencies=[CachedRead])
 def read_contract(key: str, session: SessionDep, principal: PrincipalDep) -> ContractOut:
     return contract_out(service.get_contract(session, principal=principal, key=key))

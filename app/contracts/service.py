@@ -20,9 +20,14 @@ from app.principal import Actor, Principal
 from app.unit_of_work import UnitOfWork
 
 
-def create_contract(session: Session, *, principal: Principal, definition: Definition) -> Contract:
-    # A proposal binds the district once the vendor accepts: an approver's decision.
+def require_proposer(principal: Principal) -> None:
+    """Who may propose a contract: a district's approver (the proposal binds the district once
+    the vendor accepts). Forbidden otherwise."""
     require_role(principal, DISTRICT, at_least=Role.approver)
+
+
+def create_contract(session: Session, *, principal: Principal, definition: Definition) -> Contract:
+    require_proposer(principal)
     if definition.district != principal.organisation_key:
         raise InvalidInput(
             "A district can only propose contracts in its own name.",
@@ -34,10 +39,16 @@ def create_contract(session: Session, *, principal: Principal, definition: Defin
     return contract
 
 
+def contract_to_amend(session: Session, *, principal: Principal, key: str) -> Contract:
+    """The contract `key` if the caller may amend it (its district's approvers); NotFound or
+    Forbidden."""
+    return contract_for(session, principal, key, roles=DISTRICT, at_least=Role.approver)
+
+
 def amend_contract(
     session: Session, *, principal: Principal, key: str, definition: Definition
 ) -> Contract:
-    contract = contract_for(session, principal, key, roles=DISTRICT, at_least=Role.approver)
+    contract = contract_to_amend(session, principal=principal, key=key)
     with UnitOfWork(session, actor=principal) as uow:
         _propose_amendment(uow, contract, definition)
         uow.commit()

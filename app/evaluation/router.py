@@ -12,7 +12,7 @@ from app.deps import PrincipalDep, SessionDep
 from app.evaluation import service
 from app.evaluation.schemas import EvaluationOut
 from app.evaluation.students import students_csv
-from app.read_cache.middleware import CACHED_READ
+from app.read_cache.middleware import CachedRead
 
 router = APIRouter(prefix="/v1/contracts/{key}/evaluation", tags=["evaluation"])
 
@@ -22,7 +22,7 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("", response_model=EvaluationOut, summary="Live evaluation", openapi_extra=CACHED_READ)
+@router.get("", response_model=EvaluationOut, summary="Live evaluation", dependencies=[CachedRead])
 def read_evaluation(
     key: str, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
 ) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def read_evaluation(
     response_class=Response,
     responses=CSV_RESPONSE,
     summary="Each student's measures, eligibility and what they counted toward",
-    openapi_extra=CACHED_READ,
+    dependencies=[CachedRead],
 )
 def read_evaluation_students(
     key: str, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None

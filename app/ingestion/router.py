@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from starlette.datastructures import UploadFile
 
+from app.config import MULTIPART_OVERHEAD_BYTES
 from app.deps import PrincipalDep, SessionDep, SettingsDep
 from app.errors import InvalidInput, PayloadTooLarge
 from app.feeds.columns import Feed
@@ -15,12 +16,9 @@ from app.feeds.formats import Format
 from app.ingestion import service
 from app.ingestion.schemas import BatchOut, batch_out
 from app.ingestion.upload import Upload, media_type_of
-from app.read_cache.middleware import CACHED_READ
+from app.read_cache.middleware import CachedRead
 
 router = APIRouter(prefix="/v1/contracts/{key}", tags=["ingestion"])
-
-# Multipart framing (boundaries, part headers) around a file at the size limit.
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 FEED_BODY: dict[str, Any] = {
     "requestBody": {
@@ -234,7 +232,7 @@ def post_usage(
     "/batches",
     response_model=list[BatchOut],
     summary="Ingestion history",
-    openapi_extra=CACHED_READ,
+    dependencies=[CachedRead],
 )
 def list_batches(
     key: str,
@@ -247,7 +245,7 @@ def list_batches(
 
 
 @router.get(
-    "/batches/{batch_id}", response_model=BatchOut, summary="One batch", openapi_extra=CACHED_READ
+    "/batches/{batch_id}", response_model=BatchOut, summary="One batch", dependencies=[CachedRead]
 )
 def read_batch(key: str, batch_id: str, session: SessionDep, principal: PrincipalDep) -> BatchOut:
     contract, batch = service.get_batch(session, principal=principal, key=key, batch_id=batch_id)
@@ -259,7 +257,7 @@ def read_batch(key: str, batch_id: str, session: SessionDep, principal: Principa
     response_class=Response,
     responses=CSV_RESPONSE,
     summary="A batch's rows as CSV",
-    openapi_extra=CACHED_READ,
+    dependencies=[CachedRead],
 )
 def read_batch_rows(
     key: str, batch_id: str, session: SessionDep, principal: PrincipalDep

@@ -17,6 +17,7 @@ from app.organisations.repository import organisation_by_key
 from app.principal import OPERATOR, Actor, Principal, system_display_name
 from app.unit_of_work import UnitOfWork
 
+KEY_REQUIRED = "A valid API key is required: Authorization: Bearer <key>."
 ORGANISATION_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -144,7 +145,7 @@ def list_organisations(session: Session) -> Sequence[Organisation]:
 
 def authenticate(session: Session, bearer_token: str | None) -> Principal:
     """The principal behind a bearer key; one message for every failure, to not help guessing."""
-    refused = NotAuthenticated("A valid API key is required: Authorization: Bearer <key>.")
+    refused = NotAuthenticated(KEY_REQUIRED)
     if not bearer_token:
         raise refused
     prefix = keys.split_prefix(bearer_token)

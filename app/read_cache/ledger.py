@@ -10,6 +10,7 @@ that see the same number see the same ledger.
 
 from __future__ import annotations
 
+import threading
 from contextlib import suppress
 from typing import Any
 
@@ -23,22 +24,34 @@ NO_ENTRIES_YET = 0
 class LedgerVersion:
     """Reads the chain head on a connection of its own, kept open for the process.
 
-    Called on every cacheable request, from the event loop: a primary-key read of one row
-    costs ~0.1 ms on loopback, less than handing it to a thread would (bench/RESULTS.md). The
-    connection is in autocommit, so each read sees the latest commit and no transaction stays
-    open; a reader never waits for a writer (PostgreSQL MVCC, SQLite WAL). Any database error
-    gives None — the caller then serves the request the ordinary way — and a new connection
-    next time.
+    Called on every cacheable request, in a worker thread with a short time limit
+    (app/read_cache/middleware.py): a primary-key read of one row costs ~0.1 ms on loopback,
+    but a database that accepts connections and never answers would otherwise freeze the
+    event loop, and with it every request of the worker. One thread uses the connection at a
+    time; a caller that cannot have it soon gets None. The connection is in autocommit, so
+    each read sees the latest commit and no transaction stays open; a reader never waits for
+    a writer (PostgreSQL MVCC, SQLite WAL). Any database error gives None — the caller then
+    serves the request the ordinary way — and a new connection next time.
     """
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, wait_seconds: float = 0.5):
         self._engine = engine
         self._connection: Any = None
+        self._in_use = threading.Lock()
+        self._wait_seconds = wait_seconds
         # The driver's own errors from the bare connection; SQLAlchemy's wrapping of them
         # from the pool checkout when connecting.
         self._errors = (engine.dialect.loaded_dbapi.Error, DBAPIError)
 
     def read(self) -> int | None:
+        if not self._in_use.acquire(timeout=self._wait_seconds):
+            return None  # another thread is stuck on it: the database is not answering
+        try:
+            return self._read()
+        finally:
+            self._in_use.release()
+
+    def _read(self) -> int | None:
         try:
             if self._connection is None:
                 self._connection = self._connect()
@@ -66,7 +79,7 @@ class LedgerVersion:
         if self._engine.dialect.name == "postgresql":
             connection.autocommit = True
         else:
-            # The engine's connect hook waits up to 10 s for a lock; on the event loop that
-            # would stall every request. WAL readers do not wait, so this is only a guard.
+            # The engine's connect hook waits seconds for a lock; WAL readers do not wait, so
+            # this is only a guard that keeps a cache lookup short.
             connection.execute("PRAGMA busy_timeout = 50")
         return connection

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from app.deps import LOGGED_READ, PrincipalDep, SessionDep, SettingsDep
-from app.reports import service
+from app.deps import PrincipalDep, SessionDep, SettingsDep
+from app.reports import reads, service
 from app.reports.schemas import ContractReport
 
 router = APIRouter(prefix="/v1/contracts", tags=["reports"])
@@ -29,7 +29,6 @@ OTHER_FORMATS: dict[int | str, dict[str, Any]] = {
     "/{key}/report",
     response_model=ContractReport,
     responses=OTHER_FORMATS,
-    openapi_extra=LOGGED_READ,  # every report request is itself logged
 )
 def contract_report(
     key: str,
@@ -53,3 +52,18 @@ def contract_report(
         media_type=rendered.media_type,
         headers={"Content-Disposition": f'{disposition}; filename="{rendered.file_name}"'},
     )
+
+
+@router.get("/{key}/report/reads", response_model=list[reads.ReportReadOut])
+def report_reads(
+    key: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    after: Annotated[
+        int, Query(ge=0, le=reads.LARGEST_ID, description="Only reads with a larger id.")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=reads.MAX_PAGE)] = 100,
+) -> list[reads.ReportReadOut]:
+    """Who read this contract's report, when, in which format, and the SHA-256 of what they
+    were given (the district and granted auditors)."""
+    return reads.report_reads(session, principal=principal, key=key, after_id=after, limit=limit)

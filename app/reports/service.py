@@ -1,7 +1,11 @@
-"""The contract report use case: check access, assemble, render, log the request, commit once.
+"""The contract report use case: check access, assemble, render, log who read it.
 
-The report is rendered before the audit entry is written, so the entry can carry the SHA-256
-of exactly the document handed out; if rendering fails, nothing is logged as delivered.
+The report is assembled and rendered in the request's reading transaction, which holds no lock
+(on SQLite, not the write lock: a PDF renders while others write). Only then is the read logged,
+in a short unit of work of its own, as a row of the append-only access log
+(app/reports/models.py) carrying the SHA-256 of exactly the document handed out; if rendering
+fails, nothing is logged as delivered. A read is not an audit entry: it changes nothing in the
+ledger, so it neither takes the chain head's lock nor moves the version the read caches key on.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from app.clock import today
+from app.clock import today, utcnow
 from app.contracts.access import ANY_ROLE, contract_for
 from app.principal import Principal
 from app.reports.assembly import Audience, assemble_report
 from app.reports.csv_export import render_csv
+from app.reports.models import ReportRead
 from app.reports.schemas import ContractReport
 from app.unit_of_work import UnitOfWork
 
@@ -62,7 +67,8 @@ def contract_report(
     small_group_threshold: int,
 ) -> RenderedReport:
     """The report on contract `key` for a party or a granted auditor; `as_of` defaults to
-    today (UTC). Every request is recorded in the audit log with the document's SHA-256."""
+    today (UTC). Every request is recorded in the report access log with the document's
+    SHA-256."""
     contract = contract_for(session, principal, key, roles=ANY_ROLE)
     as_of = as_of or today()
     report = assemble_report(
@@ -72,21 +78,23 @@ def contract_report(
         audience=Audience.of(principal, small_group_threshold),
     )
     content = render(report, report_format)
+    read = ReportRead(
+        recorded_at=utcnow(),
+        organisation_id=principal.organisation_id,
+        api_key_id=principal.api_key_id,
+        person_id=principal.person_id,
+        system_name=principal.system_name,
+        actor_name=principal.name,
+        contract_key=contract.key,
+        format=report_format,
+        as_of=as_of,
+        version=report.contract.version_evaluated,
+        fingerprint=report.evaluation.fingerprint,
+        sha256=hashlib.sha256(content).hexdigest(),
+        suppression=report.breakdowns.suppression_applies,
+    )
     with UnitOfWork(session, actor=principal) as uow:
-        uow.record(
-            action="report.generated",
-            object_type="report",
-            object_id=contract.key,
-            contract_key=contract.key,
-            details={
-                "format": report_format,
-                "as_of": as_of.isoformat(),
-                "version": report.contract.version_evaluated,
-                "fingerprint": report.evaluation.fingerprint,
-                "sha256": hashlib.sha256(content).hexdigest(),
-                "suppression": report.breakdowns.suppression_applies,
-            },
-        )
+        uow.record_access(read)
         uow.commit()
     return RenderedReport(
         content=content,

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.contracts.models import Contract
+from app.db import begin_writing
 from app.statements.models import Dispute, Statement, StatementStatus
 
 
@@ -16,9 +17,10 @@ def statement_by_id(session: Session, statement_id: str) -> Statement | None:
 
 
 def lock_statement(session: Session, statement: Statement) -> None:
-    """Reload the statement under a row lock (SELECT … FOR UPDATE on PostgreSQL; SQLite's
-    BEGIN IMMEDIATE already serialises writers). Its collections reload on next access, so
-    checks made after this see what committed before the lock was granted."""
+    """Reload the statement under a row lock (SELECT … FOR UPDATE on PostgreSQL; on SQLite
+    `begin_writing` takes the write lock, which serialises writers). Its collections reload on
+    next access, so checks made after this see what committed before the lock was granted."""
+    begin_writing(session)
     session.refresh(statement, with_for_update=True)
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 
 from app.deps import PrincipalDep, SessionDep
-from app.read_cache.middleware import CACHED_READ
+from app.read_cache.middleware import CachedRead
 from app.statements import service
 from app.statements.access import statement_etag
 from app.statements.models import Statement
@@ -68,7 +68,7 @@ def draft_statement(
 
 
 @router.get(
-    "/contracts/{key}/statements", response_model=list[StatementSummary], openapi_extra=CACHED_READ
+    "/contracts/{key}/statements", response_model=list[StatementSummary], dependencies=[CachedRead]
 )
 def list_statements(
     key: str, session: SessionDep, principal: PrincipalDep
@@ -81,7 +81,7 @@ def list_statements(
     "/statements/{statement_id}",
     response_model=StatementOut,
     responses={200: ETAG_HEADER},
-    openapi_extra=CACHED_READ,
+    dependencies=[CachedRead],
 )
 def read_statement(
     statement_id: str, session: SessionDep, principal: PrincipalDep, response: Response
@@ -180,6 +180,6 @@ def verify_statement(
     return verification_out(verification)
 
 
-@router.get("/vendors/{key}/balance", response_model=VendorBalance, openapi_extra=CACHED_READ)
+@router.get("/vendors/{key}/balance", response_model=VendorBalance, dependencies=[CachedRead])
 def vendor_balance(key: str, session: SessionDep, principal: PrincipalDep) -> VendorBalance:
     return balance_out(service.vendor_balance(session, principal=principal, vendor_key=key))

@@ -25,7 +25,8 @@ def test_health_says_503_when_the_database_does_not_answer(tmp_path):
     app.state.engine.dispose()
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["detail"] == "The database does not answer."
+    assert response.json()["detail"].startswith("The database is not answering")
+    assert response.headers["retry-after"]
 
 
 def test_unknown_path_is_a_problem_document(client):

@@ -1,5 +1,6 @@
 """On SQLite, a request that only reads must not hold the write lock: a long evaluation would
-otherwise block every write (and time out readers) until it finished."""
+otherwise block every write (and time out readers) until it finished. Every session starts
+as a reader; the write lock is taken when a unit of work begins its write (begin_writing)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.db import READS_ONLY, make_engine
+from app.db import begin_writing, make_engine, make_session_factory
 
 
 @pytest.fixture
@@ -28,26 +29,41 @@ def write_quickly(engine) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_reading_transaction_does_not_block_a_writer(sqlite_engine):
-    with Session(sqlite_engine) as reader:
-        reader.connection(execution_options={READS_ONLY: True})  # what get_session does for a GET
+    with make_session_factory(sqlite_engine)() as reader:  # what every request starts with
         assert reader.execute(text("SELECT count(*) FROM notes")).scalar() == 0
         write_quickly(sqlite_engine)  # would raise "database is locked" under IMMEDIATE
         # ... and the reader keeps its snapshot until it ends.
         assert reader.execute(text("SELECT count(*) FROM notes")).scalar() == 0
 
 
-def test_a_writing_transaction_takes_the_write_lock_at_once(sqlite_engine):
-    with sqlite_engine.connect() as writer, writer.begin():
+def test_beginning_to_write_takes_the_write_lock_at_once(sqlite_engine):
+    with make_session_factory(sqlite_engine)() as writer:
+        begin_writing(writer)
         writer.execute(text("SELECT count(*) FROM notes"))
         with pytest.raises(Exception, match="locked"):
             write_quickly(sqlite_engine)
 
 
-def test_only_the_report_among_get_endpoints_is_a_logged_read(app):
-    logged = {
-        path
+def test_a_reader_that_begins_to_write_sees_what_committed_while_it_read(sqlite_engine):
+    """A reader's snapshot cannot take the lock safely; it starts again as a writer, so the
+    checks a use case makes under the lock see the latest rows."""
+    with make_session_factory(sqlite_engine)() as session:
+        assert session.execute(text("SELECT count(*) FROM notes")).scalar() == 0
+        write_quickly(sqlite_engine)
+        begin_writing(session)
+        assert session.execute(text("SELECT count(*) FROM notes")).scalar() == 1
+        session.execute(text("INSERT INTO notes VALUES ('mine')"))
+        session.commit()
+    with Session(sqlite_engine) as session:
+        assert session.execute(text("SELECT count(*) FROM notes")).scalar() == 2
+
+
+def test_no_operation_carries_policy_in_the_public_document(app):
+    """Transaction mode and cache policy are dependencies in the code, not `x-` flags."""
+    flagged = {
+        (path, method)
         for path, operations in app.openapi()["paths"].items()
         for method, operation in operations.items()
-        if method == "get" and operation.get("x-logged-read")
+        if any(name.startswith("x-") for name in operation)
     }
-    assert logged == {"/v1/contracts/{key}/report"}
+    assert flagged == set()
