@@ -13,7 +13,7 @@ from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.main import create_app
 from app.organisations import service as organisations
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from tests.admission.fake_database import Relay, silent_database
 from tests.admission.live import get, request, serving, status_of
 from tests.read_cache.test_ledger_version import fresh_url  # noqa: F401 - a fixture
@@ -53,7 +53,9 @@ def test_while_postgresql_restarts_requests_get_503_and_service_resumes_by_itsel
     engine = make_engine(fresh_url)
     with make_session_factory(engine)() as session:
         organisations.create_organisation(session, key="ector-isd", kind=OrganisationKind.district)
-        _, secret = organisations.create_api_key(session, organisation_key="ector-isd")
+        _, secret = organisations.create_api_key(
+            session, organisation_key="ector-isd", system_name="sis", role=Role.approver
+        )
     engine.dispose()
     real = make_url(fresh_url)
     relay = Relay((real.host or "127.0.0.1", real.port or 5432))

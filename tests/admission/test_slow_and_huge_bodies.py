@@ -16,7 +16,7 @@ from app.db import POOL, make_engine, make_session_factory
 from app.main import create_app
 from app.migrate import upgrade
 from app.organisations import service as organisations
-from app.organisations.models import OrganisationKind
+from app.organisations.models import OrganisationKind, Role
 from tests.admission.live import get, read_answer, request, serving, status_of
 
 
@@ -29,7 +29,9 @@ def live_database(tmp_path_factory) -> tuple[str, str]:  # type: ignore[no-untyp
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         organisations.create_organisation(session, key="ector-isd", kind=OrganisationKind.district)
-        _, secret = organisations.create_api_key(session, organisation_key="ector-isd")
+        _, secret = organisations.create_api_key(
+            session, organisation_key="ector-isd", system_name="sis", role=Role.approver
+        )
     engine.dispose()
     return url, secret
 
