@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.admission.middleware import Admission
+from app.api_document import declare_problems
 from app.audit.router import router as audit_router
 from app.config import Settings, get_settings
 from app.contracts.router import router as contracts_router
@@ -93,5 +94,5 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         )
         components.update(definition_schema.pop("$defs", {}))
         components["ContractDefinition"] = definition_schema
-        app.openapi_schema = schema
+        app.openapi_schema = declare_problems(schema)
     return app.openapi_schema

@@ -11,6 +11,9 @@ from app import migrate
 from app.config import get_settings
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 10
+
+
 def serve_command(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
@@ -34,4 +37,7 @@ def serve_command(
         host=host,
         port=port,
         workers=workers or os.cpu_count() or 1,
+        # SIGTERM: stop accepting, give requests in flight this long, then close regardless
+        # (a request stuck on a database that never answers must not keep the process alive).
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
