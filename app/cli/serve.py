@@ -10,7 +10,6 @@ import uvicorn
 from app import migrate
 from app.config import get_settings
 
-
 GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
