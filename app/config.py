@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     authentication_timeout_seconds: float = Field(
         default=5.0, gt=0, description="Resolving the caller's key; 503 beyond it."
     )
+    request_queue_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Waiting for a request slot (app/request_limit.py); beyond it 503.",
+    )
     ledger_read_timeout_seconds: float = Field(
         default=0.5,
         gt=0,

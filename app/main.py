@@ -64,7 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     # The last added runs first: admission (the caller, the body), then a kept answer, then a
     # request slot — so a slow body or a cache hit never holds a slot.
-    app.add_middleware(RequestLimit, limit=POOL["pool_size"] + POOL["max_overflow"])
+    app.add_middleware(
+        RequestLimit,
+        limit=POOL["pool_size"] + POOL["max_overflow"],
+        wait_seconds=settings.request_queue_timeout_seconds,
+    )
     if settings.read_cache_bytes:
         app.add_middleware(
             CachedReads,
