@@ -154,7 +154,14 @@ def test_serve_migrates_then_runs_one_worker_per_core(cli_database, tmp_path, mo
     monkeypatch.setattr("os.cpu_count", lambda: 4)
     monkeypatch.setattr("uvicorn.run", lambda app, **options: started.append((app, options)))
     assert run("serve", "--port", "8123").exit_code == 0
-    options = {"factory": True, "host": "127.0.0.1", "port": 8123, "workers": 4}
+    options = {
+        "factory": True,
+        "host": "127.0.0.1",
+        "port": 8123,
+        "workers": 4,
+        # SIGTERM: requests in flight get this long, then the process exits regardless.
+        "timeout_graceful_shutdown": 10,
+    }
     assert started == [("app.main:create_app", options)]
     with sqlite3.connect(tmp_path / "cli.db") as connection:
         tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
