@@ -71,6 +71,10 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
+# The largest id an INTEGER primary key holds on PostgreSQL: a cursor or `after` beyond it is
+# refused as input, never sent to the database.
+LARGEST_ID = 2**31 - 1
+
 # An execution option: this connection's transaction will write (see begin_writing).
 WRITES = "tranche_writes"
 _WROTE = "tranche_wrote"  # Session.info: the current transaction has flushed a change

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,12 +81,23 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 def app(settings: Settings, db_session: Session):  # type: ignore[no-untyped-def]
     application = create_app(settings)
-    # Admission (who is calling) and the routes both work in the test's own transaction.
-    application.state.open_session = lambda: nullcontext(db_session)
+    # Admission (who is calling) and the routes both work in the test's own transaction; a
+    # request that fails rolls back to the last commit, as its own session would (on
+    # PostgreSQL a failed statement would otherwise poison every later request of the test).
+    application.state.open_session = lambda: _rolled_back_on_error(db_session)
     # The read cache must see the test's own uncommitted ledger, as the routes do.
     application.state.ledger_version = lambda: db_session.execute(text(HEAD)).scalar() or 0
     yield application
     application.state.engine.dispose()
+
+
+@contextmanager
+def _rolled_back_on_error(session: Session) -> Iterator[Session]:
+    try:
+        yield session
+    except Exception:
+        session.rollback()
+        raise
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from app.audit.models import AuditEntry
 from app.audit.verification import ChainReport, verify_chain
 from app.clock import as_utc
 from app.contracts.access import contract_for, require_role, visible_contracts
+from app.db import LARGEST_ID
 from app.errors import InvalidInput
 from app.organisations.models import OrganisationKind
 from app.principal import Principal
@@ -24,7 +25,6 @@ from app.principal import Principal
 
 READERS = (OrganisationKind.district, OrganisationKind.auditor)
 MAX_PAGE = 1000
-LARGEST_ID = 2**63 - 1  # a cursor beyond it fits no database's integer
 
 
 @dataclass(frozen=True)

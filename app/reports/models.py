@@ -5,7 +5,7 @@ take the chain head's lock (serialising every reader behind every writer), and m
 version, emptying every worker's read cache, on every read. Each read is instead one row here,
 written in its own short transaction after the document is rendered (UnitOfWork.record_access),
 with the document's SHA-256. The database refuses to update or delete these rows (migration
-2026_12_01_0000), as it does for the audit log.
+2026_12_01_0055), as it does for the audit log.
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from app.reports.models import ReportRead
 
 READERS = (OrganisationKind.district, OrganisationKind.auditor)
 MAX_PAGE = 1000
-LARGEST_ID = 2**63 - 1
 
 
 class ReportReadOut(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from app.db import LARGEST_ID
 from app.deps import PrincipalDep, SessionDep, SettingsDep
 from app.reports import reads, service
 from app.reports.schemas import ContractReport
@@ -60,7 +61,7 @@ def report_reads(
     session: SessionDep,
     principal: PrincipalDep,
     after: Annotated[
-        int, Query(ge=0, le=reads.LARGEST_ID, description="Only reads with a larger id.")
+        int, Query(ge=0, le=LARGEST_ID, description="Only reads with a larger id.")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=reads.MAX_PAGE)] = 100,
 ) -> list[reads.ReportReadOut]:

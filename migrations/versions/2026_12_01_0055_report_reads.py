@@ -1,7 +1,7 @@
 """report reads: an append-only access log, so reading a report no longer writes the chain
 
-Revision ID: 2026_12_01_0000
-Revises: 20261201_2356_people
+Revision ID: 2026_12_01_0055_report_reads
+Revises: obligation_records
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "2026_12_01_0000"
-down_revision = "20261201_2356_people"
+revision = "2026_12_01_0055_report_reads"
+down_revision = "obligation_records"
 branch_labels = None
 depends_on = None
 
