@@ -13,7 +13,7 @@ from app.obligations.schemas import (
     obligation_out,
     record_out,
 )
-from app.read_cache.middleware import CACHED_READ
+from app.read_cache.middleware import CachedRead
 
 router = APIRouter(prefix="/v1/contracts/{key}/obligations", tags=["obligations"])
 
@@ -42,7 +42,7 @@ def record_obligation_status(
     "",
     response_model=ObligationsOut,
     summary="Each obligation of the contract with every record of it",
-    openapi_extra=CACHED_READ,
+    dependencies=[CachedRead],
 )
 def list_obligations(key: str, session: SessionDep, principal: PrincipalDep) -> ObligationsOut:
     version, listings = service.list_obligations(session, principal=principal, key=key)
