@@ -1,7 +1,7 @@
 """report reads: an append-only access log, so reading a report no longer writes the chain
 
 Revision ID: 2026_12_01_0055_report_reads
-Revises: obligation_records
+Revises: 20261201_formats
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "2026_12_01_0055_report_reads"
-down_revision = "obligation_records"
+down_revision = "20261201_formats"
 branch_labels = None
 depends_on = None
 
