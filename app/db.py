@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from app import database_watchdog
 from app.clock import as_utc
 
 NAMING_CONVENTION = {
@@ -84,6 +85,9 @@ _WROTE = "tranche_wrote"  # Session.info: the current transaction has flushed a 
 POOL = {"pool_size": 10, "max_overflow": 30}
 
 
+WATCHDOG_GRACE_SECONDS = 2.0
+
+
 @dataclass(frozen=True)
 class DatabaseTimeouts:
     """How long anything may wait on the database, in seconds (app/config.py sets them).
@@ -129,7 +133,11 @@ def make_engine(
         "keepalives_count": 3,
         "tcp_user_timeout": int(timeouts.statement * 1000),
     }
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+    # The server enforces statement_timeout only while it runs; past it (plus a grace) the
+    # client gives up on its own (app/database_watchdog.py).
+    database_watchdog.install(engine, deadline_seconds=timeouts.statement + WATCHDOG_GRACE_SECONDS)
+    return engine
 
 
 def _make_sqlite_transactional(engine: Engine, *, foreign_keys: bool, busy: float) -> None:

@@ -49,7 +49,8 @@ def silent_database() -> Iterator[Silent]:
 
 class Relay:
     """Pipes connections to `upstream`; `restart()` drops every connection and refuses new
-    ones until `resume()`, as a database restarting does."""
+    ones until `resume()`, as a database restarting does; `freeze()` keeps every connection
+    open but lets nothing through, as a stopped server whose kernel still answers does."""
 
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
@@ -58,6 +59,7 @@ class Relay:
         self.listener.listen(64)
         self.port = self.listener.getsockname()[1]
         self.down = False
+        self.frozen = False
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -74,6 +76,10 @@ class Relay:
 
     def resume(self) -> None:
         self.down = False
+        self.frozen = False
+
+    def freeze(self) -> None:
+        self.frozen = True
 
     def _accept(self) -> None:
         while True:
@@ -88,16 +94,16 @@ class Relay:
                 server = socket.create_connection(self.upstream)
                 self._open += [client, server]
             for source, target in ((client, server), (server, client)):
-                threading.Thread(target=_pipe, args=(source, target), daemon=True).start()
+                threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
 
     def close(self) -> None:
         self.listener.close()
         self.restart()
 
-
-def _pipe(source: socket.socket, target: socket.socket) -> None:
-    with suppress(OSError):
-        while chunk := source.recv(65536):
-            target.sendall(chunk)
-    with suppress(OSError):
-        target.shutdown(socket.SHUT_RDWR)
+    def _pipe(self, source: socket.socket, target: socket.socket) -> None:
+        with suppress(OSError):
+            while chunk := source.recv(65536):
+                if not self.frozen:
+                    target.sendall(chunk)
+        with suppress(OSError):
+            target.shutdown(socket.SHUT_RDWR)

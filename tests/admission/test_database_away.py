@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -71,6 +72,50 @@ def test_while_postgresql_restarts_requests_get_503_and_service_resumes_by_itsel
             relay.resume()
             assert status_of(request(address, get("/v1/contracts", headers))) == 200
             assert status_of(request(address, get("/healthz"))) == 200
+    finally:
+        relay.close()
+        app.state.engine.dispose()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TRANCHE_TEST_DATABASE_URL"), reason="needs PostgreSQL to freeze"
+)
+def test_a_frozen_postgresql_gets_its_connections_back_and_service_resumes(
+    fresh_url,  # noqa: F811
+):
+    """A server stopped after the connection is made never enforces its statement_timeout:
+    the client-side watchdog frees the waiting thread and its pooled connection anyway."""
+    engine = make_engine(fresh_url)
+    with make_session_factory(engine)() as session:
+        organisations.create_organisation(session, key="ector-isd", kind=OrganisationKind.district)
+        _, secret = organisations.create_api_key(
+            session, organisation_key="ector-isd", system_name="sis", role=Role.approver
+        )
+    engine.dispose()
+    real = make_url(fresh_url)
+    relay = Relay((real.host or "127.0.0.1", real.port or 5432))
+    through_relay = real.set(host="127.0.0.1", port=relay.port).render_as_string(False)
+    settings = Settings(
+        database_url=through_relay,
+        read_cache_bytes=0,
+        database_statement_timeout_seconds=1,
+        **QUICK,
+    )
+    app = create_app(settings)
+    headers = {"Authorization": f"Bearer {secret}"}
+    try:
+        with serving(app) as address:
+            assert status_of(request(address, get("/v1/contracts", headers))) == 200
+            relay.freeze()
+            assert status_of(request(address, get("/v1/contracts", headers))) == 503
+            pool = app.state.engine.pool
+            for _ in range(200):  # the watchdog's deadline is seconds; this is a bound
+                if pool.checkedout() == 0:
+                    break
+                time.sleep(0.1)
+            assert pool.checkedout() == 0  # while the server is still frozen
+            relay.resume()
+            assert status_of(request(address, get("/v1/contracts", headers))) == 200
     finally:
         relay.close()
         app.state.engine.dispose()
