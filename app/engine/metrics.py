@@ -108,6 +108,20 @@ def median(measure: MeasureValues, mask: Bools) -> Fraction:
     return sum(values, Fraction(0)) / len(values)
 
 
+def average(
+    kind: Literal["mean_of", "median_of"], measure: MeasureValues, mask: Bools
+) -> Fraction | None:
+    """The exact mean or median of the measure's present values within ``mask`` (None when
+    there are none): what a mean_of/median_of metric computes, for any group of students."""
+    chosen = mask & measure.present
+    count = int(chosen.sum())
+    if not count:
+        return None
+    if kind == "mean_of":
+        return exact_sums(measure, chosen)[0] / count
+    return median(measure, chosen)
+
+
 def _middle(count: int) -> list[int]:
     half = count // 2
     return [half] if count % 2 else [half - 1, half]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
@@ -14,7 +15,7 @@ import pandas as pd
 from app.engine.assessments import IgnoredRows
 from app.engine.measures import MeasureValues
 from app.engine.metrics import MetricResult
-from app.engine.money import money_text, six_places
+from app.engine.money import money_text, plain_number, six_places
 from app.engine.obligations import ObligationStatus
 from app.engine.tranches import TrancheLine
 
@@ -145,6 +146,8 @@ def students_frame(
             flags = pd.array(measure.values.astype(bool), dtype="boolean")
             flags[~measure.present] = pd.NA
             frame[column] = flags
+        elif measure.denominators is not None:
+            frame[column] = ratio_texts(measure)
         else:
             frame[column] = decimal_texts(measure.values, measure.present, measure.scale)
     frame["excused"] = detail.excused
@@ -161,7 +164,7 @@ def students_frame(
         frame[f"{line.key}.base"] = _base_of(card, detail)
         frame[f"{line.key}.counted"] = card.counted_mask
         names = np.array([f"{level.at_least:f}" for level, _ in card.levels] + [None], dtype=object)
-        frame[f"{line.key}.level"] = names[card.level_of]
+        frame[f"{line.key}.level"] = pd.Series(names[card.level_of], dtype=object)
     return frame
 
 
@@ -176,6 +179,19 @@ def decimal_texts(values: np.ndarray, present: np.ndarray, scale: int) -> pd.Ser
     texts = np.array([decimal_text(int(value), scale) for value in distinct], dtype=object)
     column = texts[inverse.reshape(-1)] if len(values) else np.zeros(0, dtype=object)
     column[~present] = None
+    return pd.Series(column, dtype=object)
+
+
+def ratio_texts(measure: MeasureValues) -> pd.Series:
+    """A ratio measure (percent_of_typical) per student: exact when it terminates within 6
+    places, else rounded half-up to 6 (``1.5``, ``0.333333``); None when absent."""
+    column = np.full(len(measure.values), None, dtype=object)
+    cache: dict[tuple[int, int], str] = {}
+    for index in np.flatnonzero(measure.present):
+        pair = (int(measure.values[index]), int(measure.denominators[index]))  # type: ignore[index]
+        if pair not in cache:
+            cache[pair] = plain_number(Fraction(*pair))
+        column[index] = cache[pair]
     return pd.Series(column, dtype=object)
 
 

@@ -97,27 +97,29 @@ def decide(
     metric = None if isinstance(tranche, RateCardTranche) else metrics[tranche.metric]
     card = cards.get(tranche.key)
     effect = covering(definition, tranche.key, statuses, as_of)
-    context = {"metric": metric, "card": card, "covering": effect}
+
+    def decided(basis: Basis, amount: Decimal) -> Decision:
+        return Decision(basis, RuleOutcome(amount=amount), metric, card, effect)
+
     full = full_amount(tranche)
     if effect is not None and effect.effect == "missed":
-        assert full is not None  # covered per_unit/rate_card need a cap (checks.py)
-        return Decision("obligation_missed", RuleOutcome(amount=full), **context)  # type: ignore[arg-type]
+        assert full is not None  # covered per_unit/rate_card need a cap (tranche_checks.py)
+        return decided("obligation_missed", full)
     if effect is not None:
-        return Decision("obligation_open", RuleOutcome(amount=ZERO), **context)  # type: ignore[arg-type]
+        return decided("obligation_open", ZERO)
     insufficient = card.insufficient if card is not None else metric is None or metric.value is None
     if insufficient:
         if tranche.if_indeterminate == "full":
             assert full is not None  # 'full' on an uncapped per_unit/rate_card is refused
-            return Decision("full", RuleOutcome(amount=full), **context)  # type: ignore[arg-type]
-        basis: Basis = "zero" if tranche.if_indeterminate == "zero" else "review"
-        return Decision(basis, RuleOutcome(amount=ZERO), **context)  # type: ignore[arg-type]
+            return decided("full", full)
+        return decided("zero" if tranche.if_indeterminate == "zero" else "review", ZERO)
     if card is not None:
         outcome = RuleOutcome(amount=card.amount, capped=card.capped)
     else:
         assert metric is not None and metric.value is not None
         assert not isinstance(tranche, RateCardTranche)
         outcome = apply_rule(tranche, metric.value)
-    return Decision("rule", outcome, **context)  # type: ignore[arg-type]
+    return Decision("rule", outcome, metric, card, effect)
 
 
 def walk_max_total(definition: Definition, amounts: list[Decimal]) -> list[MaxTotalShare]:

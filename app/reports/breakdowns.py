@@ -16,7 +16,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from app.engine.metrics import MetricResult
+from app.engine.measures import MeasureValues
+from app.engine.metrics import MetricResult, average
 from app.engine.money import six_places
 from app.engine.result import EvaluationResult
 from app.reports.schemas import BreakdownRow, GroupMetric
@@ -49,9 +50,9 @@ def group_masks(roster: pd.DataFrame) -> Iterable[tuple[str, str, np.ndarray]]:
 
 
 def group_metric(
-    result: MetricResult, values: np.ndarray, scale: int, group: np.ndarray
+    result: MetricResult, measure: MeasureValues | None, group: np.ndarray
 ) -> GroupMetric:
-    """The metric restricted to one group: the same definition, computed exactly."""
+    """The metric restricted to one group: the same definition, computed by the engine."""
     if result.kind in ("share_of", "count_of"):
         assert result.met is not None
         hits = int((result.met & group).sum())
@@ -62,16 +63,11 @@ def group_metric(
         counted = int((result.counted_mask & group).sum())
         share = six_places(Fraction(hits, counted)) if counted else None
         return GroupMetric(numerator=hits, denominator=counted, value=share)
-    chosen = np.sort(values[result.counted_mask & group].astype(np.int64))
-    if not len(chosen):
-        return GroupMetric(numerator=None, denominator=None, value=None)
-    if result.kind == "mean_of":
-        exact = Fraction(int(chosen.sum()), len(chosen) * scale)
-    else:
-        middle = len(chosen) // 2
-        pair = chosen[middle] * 2 if len(chosen) % 2 else chosen[middle - 1] + chosen[middle]
-        exact = Fraction(int(pair), 2 * scale)
-    return GroupMetric(numerator=None, denominator=None, value=six_places(exact))
+    assert result.kind in ("mean_of", "median_of")
+    exact = None if measure is None else average(result.kind, measure, result.counted_mask & group)
+    return GroupMetric(
+        numerator=None, denominator=None, value=None if exact is None else six_places(exact)
+    )
 
 
 def breakdown_rows(
@@ -87,9 +83,7 @@ def breakdown_rows(
         for name, metric in result.metrics.items():
             measure_name = metric_measures.get(name)
             measure = detail.measures[measure_name] if measure_name else None
-            values = measure.values if measure is not None else np.zeros(0)
-            scale = measure.scale if measure is not None else 1
-            metrics[name] = group_metric(metric, values, scale, mask)
+            metrics[name] = group_metric(metric, measure, mask)
         sizes[(dimension, label)] = int(mask.sum())
         rows.append(
             BreakdownRow(

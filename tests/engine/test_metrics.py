@@ -335,3 +335,21 @@ def test_student_detail_shows_measures_eligibility_and_what_each_counted_toward(
     assert pd.isna(missing["growth"]) and pd.isna(missing["met_goal"])
     assert bool(met["growth_rate.counted"]) and bool(met["growth_rate.met"])
     assert bool(missing["growth_rate.base"]) and not bool(missing["growth_rate.counted"])
+
+
+def test_min_count_met_exactly_suffices_and_one_fewer_is_insufficient() -> None:
+    students, assessments = growth_cohort(met=2, missed=1)
+    shares = {"share_of": "population", "where": [{"measure": "met_goal", "is": True}]}
+    counts = {"count_of": "population", "where": [{"measure": "met_goal", "is": True}]}
+    enough = definition(
+        metrics={"rate": {**shares, "min_count": 3}, "n": {**counts, "min_count": 3}}
+    )
+    shown = evaluate(enough, students, assessments)
+    assert (metric(shown, "rate")["value"], metric(shown, "n")["value"]) == ("0.666667", "2.000000")
+    short = definition(
+        metrics={"rate": {**shares, "min_count": 4}, "n": {**counts, "min_count": 4}}
+    )
+    shown = evaluate(short, students, assessments)
+    assert metric(shown, "rate")["insufficient"] and metric(shown, "n")["insufficient"]
+    assert (metric(shown, "rate")["numerator"], metric(shown, "rate")["denominator"]) == (2, 3)
+    assert metric(shown, "rate")["interval"] is None
