@@ -150,10 +150,8 @@ def describe_card(definition: Definition, tranche: RateCardTranche, card: RateCa
 
 
 def _excused_of(definition: Definition, card: RateCard) -> str:
-    if card.excused_paid:
-        return ""
-    count = len(card.level_of) - card.base_count if card.base == "population" else 0
-    return excused_note(count) if definition.accountability is not None else ""
+    """Excused students left out of the card (unless paid in full, which says so itself)."""
+    return "" if card.excused_paid else excused_note(card.excused)
 
 
 def _rule(tranche: MetricTranche, metric: MetricResult, outcome: RuleOutcome, money: Money) -> str:

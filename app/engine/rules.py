@@ -97,6 +97,7 @@ class RateCard:
     level_of: Ints = field(repr=False)
     min_coverage: Decimal | None = None
     min_count: int | None = None
+    excused: int = 0  # excused students of the population, in no rate card's base
 
     @property
     def coverage(self) -> Fraction | None:
@@ -151,4 +152,5 @@ def rate_card(
         level_of=level_of,
         min_coverage=tranche.min_coverage,
         min_count=tranche.min_count,
+        excused=int(excused.sum()),
     )

@@ -164,6 +164,7 @@ def test_the_student_detail_shows_excused_eligible_and_the_level_each_was_paid()
     assert list(students["card.level"]) == ["1.5", "0.5", None]
     assert result.to_json()["population"] == {"students": 3, "excused": 1, "eligible": 2}
     assert line(result, "card")["earned"] == "3.00"
+    assert "(1 excused student not counted)" in line(result, "card")["explanation"]
 
 
 def test_a_score_measure_reads_one_window() -> None:
