@@ -118,9 +118,9 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST",
-        "/v1/statements/{statement}/disputes/{dispute}/resolve",
+        "/v1/disputes/{dispute}/resolve",
         DISTRICT,
-        body={"note": "ok"},
+        body={"outcome": "rejected", "note": "ok"},
         at_least="approver",
     ),
     Endpoint("POST", "/v1/statements/{statement}/verify", ALL),
@@ -172,8 +172,11 @@ def ids(client, world, active_contract):
         f"/v1/contracts/{KEY}/assessments", content=ASSESSMENTS, headers={**district, **csv}
     )
     client.post(f"/v1/contracts/{KEY}/usage", content=USAGE, headers={**vendor, **csv})
+    # Drafted by a preparer, so the district's approvers may approve it.
     statement = client.post(
-        f"/v1/contracts/{KEY}/statements", json={"as_of": "2026-10-01"}, headers=district
+        f"/v1/contracts/{KEY}/statements",
+        json={"as_of": "2026-10-01"},
+        headers=world.headers["ector-isd:preparer"],
     )
     assert statement.status_code == 201, statement.text
     dispute = client.post(

@@ -28,7 +28,7 @@ from app.unit_of_work import UnitOfWork
 class LineDraft:
     tranche: str
     status: str
-    flagged: bool
+    held_for_review: bool
     earned: Decimal
     held: Decimal
     payable: Decimal
@@ -54,27 +54,34 @@ def statement_lines(
     version: int,
     currency: str,
 ) -> list[LineDraft]:
-    """One line per due tranche (pending ones are left out; indeterminate ones earn 0 and are
-    flagged), each with due = payable − previously billed. A tranche billed before that is
-    not due here any more (its due date moved, or an amendment removed it) gets a credit
-    line, so the dues of every tranche keep adding up to its latest payable."""
+    """One line per due tranche (pending ones are left out), each with due = payable −
+    previously billed. An indeterminate line is held for review with due 0: what was billed
+    before stays billed, because missing data never claws money back (SPEC §3); once the line
+    is determinate again, its due catches up. A tranche billed before that is not due here
+    any more (its due date moved, or an amendment removed it) gets a credit line, so the dues
+    of every tranche keep adding up to its latest payable."""
     lines: list[LineDraft] = []
     for tranche in tranches:
         if not tranche.is_due:
             continue
         previously = billed.get(tranche.key, ZERO)
-        due = tranche.payable - previously
+        held_for_review = tranche.status == "indeterminate"
+        if held_for_review:
+            due, note = ZERO, _review_note(previously, currency)
+        else:
+            due = tranche.payable - previously
+            note = _billing_note(previously, due, currency)
         lines.append(
             LineDraft(
                 tranche=tranche.key,
                 status=tranche.status,
-                flagged=tranche.status == "indeterminate",
+                held_for_review=held_for_review,
                 earned=tranche.earned,
                 held=tranche.held,
                 payable=tranche.payable,
                 previously_billed=previously,
                 due=due,
-                explanation=tranche.explanation + _billing_note(previously, due, currency),
+                explanation=tranche.explanation + note,
             )
         )
     on_statement = {line.tranche for line in lines}
@@ -93,7 +100,7 @@ def statement_lines(
             LineDraft(
                 tranche=key,
                 status="not_due",
-                flagged=False,
+                held_for_review=False,
                 earned=ZERO,
                 held=ZERO,
                 payable=ZERO,
@@ -112,6 +119,19 @@ def _billing_note(previously: Decimal, due: Decimal, currency: str) -> str:
     return (
         f" Less {money_display(previously, currency)} billed on earlier approved statements "
         f"= {money_display(due, currency)} due{credit}."
+    )
+
+
+def _review_note(previously: Decimal, currency: str) -> str:
+    kept = (
+        f"the {money_display(previously, currency)} billed on earlier approved statements "
+        "stays billed"
+        if previously != ZERO
+        else "nothing is billed for it"
+    )
+    return (
+        f" Held for review: {money_display(ZERO, currency)} due; {kept} until the line can be "
+        "determined again (missing data never claws money back)."
     )
 
 
@@ -140,19 +160,38 @@ def draft_statement(
         version=evaluation.version,
         currency=result.currency,
     )
+    statement_id = str(uuid.uuid4())
+    total_due = sum((line.due for line in drafts), ZERO)
     with UnitOfWork(session, actor=principal) as uow:
+        drafted = uow.record(
+            action="statement.drafted",
+            object_type="statement",
+            object_id=statement_id,
+            contract_key=contract.key,
+            details={
+                "as_of": as_of.isoformat(),
+                "version": evaluation.version,
+                "total_due": str(total_due),
+                "fingerprint": evaluation.fingerprint,
+                "drafted_by": principal.name,
+            },
+        )
         statement = Statement(
-            id=str(uuid.uuid4()),
+            id=statement_id,
             contract_id=contract.id,
             version=evaluation.version,
             as_of=as_of,
             status=StatementStatus.draft,
-            total_due=sum((line.due for line in drafts), ZERO),
+            total_due=total_due,
             engine_version=result.engine_version,
             fingerprint=evaluation.fingerprint,
             approvals_before=len(approved),
             created_at=utcnow(),
             created_by_key_id=principal.api_key_id,
+            drafted_by=principal.name,
+            drafted_by_identity=principal.identity,
+            # The head the drafting entry chained onto, read under the chain's lock.
+            audit_head=drafted.previous_hash,
         )
         repository.add(session, statement)
         repository.add(
@@ -173,18 +212,6 @@ def draft_statement(
                 for position, batch in enumerate(evaluation.batches, start=1)
             ),
         )
-        uow.record(
-            action="statement.drafted",
-            object_type="statement",
-            object_id=statement.id,
-            contract_key=contract.key,
-            details={
-                "as_of": as_of.isoformat(),
-                "version": statement.version,
-                "total_due": str(statement.total_due),
-                "fingerprint": statement.fingerprint,
-            },
-        )
         uow.commit()
     session.refresh(statement)
     return statement
@@ -194,7 +221,7 @@ def _columns(line: LineDraft) -> dict[str, object]:
     return {
         "tranche": line.tranche,
         "tranche_status": line.status,
-        "flagged": line.flagged,
+        "held_for_review": line.held_for_review,
         "earned": line.earned,
         "held": line.held,
         "payable": line.payable,

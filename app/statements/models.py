@@ -62,8 +62,19 @@ class Statement(Base):
     approval_number: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    # Who drafted and approved it, as the audit log names them, and the identity compared so
+    # the approver is never whoever drafted (app/principal.py `Actor.identity`). Null on
+    # statements drafted before people existed.
+    drafted_by: Mapped[str | None] = mapped_column(String(300))
+    drafted_by_identity: Mapped[str | None] = mapped_column(String(150))
+    # The audit chain's head hash when the draft was made: the ledger it was drafted from.
+    audit_head: Mapped[str | None] = mapped_column(String(64))
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     approved_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    approved_by: Mapped[str | None] = mapped_column(String(300))
+    approved_by_identity: Mapped[str | None] = mapped_column(String(150))
+    # Why it was approved while a dispute was open (SPEC §3); null when none was.
+    override_reason: Mapped[str | None] = mapped_column(Text)
     voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     voided_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
 
@@ -75,7 +86,7 @@ class Statement(Base):
     payments: Mapped[list[Payment]] = relationship(order_by="Payment.id")
     disputes: Mapped[list[Dispute]] = relationship(order_by="Dispute.opened_at")
     created_by: Mapped[ApiKey | None] = relationship(foreign_keys=[created_by_key_id])
-    approved_by: Mapped[ApiKey | None] = relationship(foreign_keys=[approved_by_key_id])
+    approved_by_key: Mapped[ApiKey | None] = relationship(foreign_keys=[approved_by_key_id])
     voided_by: Mapped[ApiKey | None] = relationship(foreign_keys=[voided_by_key_id])
 
 
@@ -90,7 +101,8 @@ class StatementLine(Base):
     position: Mapped[int] = mapped_column(Integer)
     tranche: Mapped[str] = mapped_column(String(64))
     tranche_status: Mapped[str] = mapped_column(String(16))
-    flagged: Mapped[bool] = mapped_column(Boolean)
+    # Indeterminate now: due 0, what was billed before stays billed until a person reviews it.
+    held_for_review: Mapped[bool] = mapped_column(Boolean)
     earned: Mapped[Decimal] = mapped_column(Money)
     held: Mapped[Decimal] = mapped_column(Money)
     payable: Mapped[Decimal] = mapped_column(Money)
@@ -132,7 +144,8 @@ class Payment(Base):
 
 
 class Dispute(Base):
-    """A vendor's objection to one line; open until the district resolves it with a note."""
+    """A vendor's objection to one line; open until the district resolves it, `upheld` or
+    `rejected`, with a note."""
 
     __tablename__ = "statement_disputes"
 
@@ -142,8 +155,11 @@ class Dispute(Base):
     reason: Mapped[str] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     opened_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    opened_by: Mapped[str | None] = mapped_column(String(300))
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    resolved_by: Mapped[str | None] = mapped_column(String(300))
+    outcome: Mapped[str | None] = mapped_column(String(16))  # upheld | rejected
     resolution_note: Mapped[str | None] = mapped_column(Text)
 
     line: Mapped[StatementLine] = relationship()

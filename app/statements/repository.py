@@ -61,11 +61,8 @@ def add(session: Session, *rows: object) -> None:
     session.flush()
 
 
-def dispute_by_id(session: Session, statement_id: str, dispute_id: str) -> Dispute | None:
-    dispute = session.get(Dispute, dispute_id)
-    if dispute is None or dispute.statement_id != statement_id:
-        return None
-    return dispute
+def dispute_by_id(session: Session, dispute_id: str) -> Dispute | None:
+    return session.get(Dispute, dispute_id)
 
 
 def contracts_with_vendor(

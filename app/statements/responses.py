@@ -40,7 +40,7 @@ def statement_out(statement: Statement) -> StatementOut:
             LineOut(
                 tranche=line.tranche,
                 status=line.tranche_status,
-                flagged=line.flagged,
+                held_for_review=line.held_for_review,
                 earned=line.earned,
                 held=line.held,
                 payable=line.payable,
@@ -60,7 +60,11 @@ def statement_out(statement: Statement) -> StatementOut:
         ],
         approval_number=statement.approval_number,
         created_at=statement.created_at,
+        drafted_by=statement.drafted_by,
+        audit_head=statement.audit_head,
         approved_at=statement.approved_at,
+        approved_by=statement.approved_by,
+        override_reason=statement.override_reason,
         history=_history(statement),
         paid=paid(statement),
         outstanding=outstanding(statement),
@@ -75,14 +79,14 @@ def statement_out(statement: Statement) -> StatementOut:
 
 
 def _history(statement: Statement) -> list[StatusChange]:
-    changes: list[tuple[str, datetime | None, ApiKey | None]] = [
-        ("draft", statement.created_at, statement.created_by),
-        ("approved", statement.approved_at, statement.approved_by),
-        ("voided", statement.voided_at, statement.voided_by),
+    changes: list[tuple[str, datetime | None, ApiKey | None, str | None]] = [
+        ("draft", statement.created_at, statement.created_by, statement.drafted_by),
+        ("approved", statement.approved_at, statement.approved_by_key, statement.approved_by),
+        ("voided", statement.voided_at, statement.voided_by, None),
     ]
     return [
-        StatusChange(status=status, at=at, by=key.organisation.key if key else None)
-        for status, at, key in changes
+        StatusChange(status=status, at=at, by=key.organisation.key if key else None, actor=actor)
+        for status, at, key, actor in changes
         if at is not None
     ]
 
@@ -109,8 +113,11 @@ def dispute_out(dispute: Dispute) -> DisputeOut:
         line=dispute.line.tranche,
         reason=dispute.reason,
         status="open" if dispute.is_open else "resolved",
+        outcome=dispute.outcome,
         opened_at=dispute.opened_at,
+        opened_by=dispute.opened_by,
         resolved_at=dispute.resolved_at,
+        resolved_by=dispute.resolved_by,
         resolution_note=dispute.resolution_note,
     )
 

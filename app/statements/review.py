@@ -1,4 +1,4 @@
-"""Reviewing statements: read, approve, void, dispute a line, resolve a dispute.
+"""Reviewing statements: read, approve, void. Disputes are in app/statements/disputes.py.
 
 Approve and void lock the statement row first, so of two simultaneous requests the second
 sees what the first did. Each write use case commits exactly once.
@@ -6,21 +6,20 @@ sees what the first did. Each write use case commits exactly once.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.contracts import repository as contracts
-from app.contracts.access import ANY_ROLE, DISTRICT, VENDOR, contract_for
-from app.errors import Conflict, InvalidInput, NotFound
+from app.contracts.access import ANY_ROLE, DISTRICT, contract_for
+from app.errors import Conflict, Forbidden
 from app.evaluation.service import evaluate_stored_contract
 from app.organisations.models import Role
 from app.principal import Principal
 from app.statements import repository
 from app.statements.access import check_if_match, statement_for
-from app.statements.models import Dispute, Statement, StatementStatus
+from app.statements.models import Statement, StatementStatus
 from app.unit_of_work import UnitOfWork
 
 
@@ -36,8 +35,17 @@ def list_statements(
 
 
 def approve_statement(
-    session: Session, *, principal: Principal, statement_id: str, if_match: str | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    statement_id: str,
+    override_reason: str | None = None,
+    if_match: str | None = None,
 ) -> Statement:
+    """Approve a draft (SPEC §3). Refused: 403 to whoever drafted it (another person or
+    system must approve); 409 while a dispute is open unless `override_reason` says why it
+    may be approved anyway (recorded and audited), when a dispute was upheld, and when the
+    draft is stale (approvals, data or the version in force changed since)."""
     statement = statement_for(
         session, principal, statement_id, roles=DISTRICT, at_least=Role.approver
     )
@@ -46,6 +54,30 @@ def approve_statement(
     repository.lock_statement(session, statement)
     check_if_match(statement, if_match)
     _require_draft(statement, "approved")
+    if statement.drafted_by_identity == principal.identity:
+        raise Forbidden(
+            f"{principal.name} drafted this statement, so cannot approve it: another approver "
+            "of the district must (the preparer and the approver of a statement are two "
+            "different people or systems).",
+            extra={"drafted_by": statement.drafted_by},
+        )
+    upheld = [d for d in statement.disputes if d.outcome == "upheld"]
+    if upheld:
+        raise Conflict(
+            "A dispute on this draft was upheld (line "
+            + ", ".join(sorted({d.line.tranche for d in upheld}))
+            + "): correct the data and draft a new statement.",
+            extra={"hint": "redraft", "disputes": [d.id for d in upheld]},
+        )
+    still_open = [d for d in statement.disputes if d.is_open]
+    override_reason = (override_reason or "").strip() or None
+    if still_open and override_reason is None:
+        raise Conflict(
+            f"{len(still_open)} dispute(s) on this statement are open (line "
+            + ", ".join(sorted({d.line.tranche for d in still_open}))
+            + "): resolve them first, or approve with an override_reason saying why.",
+            extra={"open_disputes": [d.id for d in still_open]},
+        )
     approvals = repository.approval_count(session, statement.contract_id)
     if approvals != statement.approvals_before:
         raise Conflict(
@@ -56,7 +88,7 @@ def approve_statement(
     current = evaluate_stored_contract(session, contract=statement.contract, as_of=statement.as_of)
     if current.fingerprint != statement.fingerprint:
         raise Conflict(
-            "The data or the contract version changed since this statement was drafted "
+            "The data or the contract version in force changed since this statement was drafted "
             "(its fingerprint no longer matches a fresh evaluation). Draft a new statement.",
             extra={
                 "hint": "redraft",
@@ -69,6 +101,9 @@ def approve_statement(
         statement.approval_number = approvals + 1
         statement.approved_at = utcnow()
         statement.approved_by_key_id = principal.api_key_id
+        statement.approved_by = principal.name
+        statement.approved_by_identity = principal.identity
+        statement.override_reason = override_reason if still_open else None
         session.flush()
         uow.record(
             action="statement.approved",
@@ -79,6 +114,15 @@ def approve_statement(
                 "approval_number": statement.approval_number,
                 "total_due": str(statement.total_due),
                 "fingerprint": statement.fingerprint,
+                "drafted_by": statement.drafted_by,
+                **(
+                    {
+                        "override_reason": override_reason,
+                        "open_disputes": [d.id for d in still_open],
+                    }
+                    if still_open
+                    else {}
+                ),
             },
         )
         uow.commit()
@@ -114,70 +158,3 @@ def _require_draft(statement: Statement, wanted: str) -> None:
             f"Statement {statement.id} is approved; an approved statement never changes."
         )
     raise Conflict(f"Statement {statement.id} is voided; it cannot be {wanted}.")
-
-
-def open_dispute(
-    session: Session, *, principal: Principal, statement_id: str, line: str, reason: str
-) -> Dispute:
-    statement = statement_for(
-        session, principal, statement_id, roles=VENDOR, at_least=Role.preparer, lock=True
-    )
-    if statement.status == StatementStatus.voided:
-        raise Conflict(f"Statement {statement.id} is voided; there is nothing to dispute.")
-    disputed = next((item for item in statement.lines if item.tranche == line), None)
-    if disputed is None:
-        tranches = ", ".join(item.tranche for item in statement.lines) or "none"
-        raise InvalidInput(
-            f"Statement {statement.id} has no line '{line}'.",
-            [{"path": "line", "message": f"must be one of the statement's lines: {tranches}"}],
-        )
-    if any(d.is_open and d.line_id == disputed.id for d in statement.disputes):
-        raise Conflict(f"Line '{line}' already has an open dispute; wait for its resolution.")
-    with UnitOfWork(session, actor=principal) as uow:
-        dispute = Dispute(
-            id=str(uuid.uuid4()),
-            statement_id=statement.id,
-            line_id=disputed.id,
-            reason=reason,
-            opened_at=utcnow(),
-            opened_by_key_id=principal.api_key_id,
-        )
-        repository.add(session, dispute)
-        uow.record(
-            action="dispute.opened",
-            object_type="dispute",
-            object_id=dispute.id,
-            contract_key=statement.contract.key,
-            details={"statement": statement.id, "line": line, "due": str(disputed.due)},
-        )
-        uow.commit()
-    session.refresh(statement)
-    return dispute
-
-
-def resolve_dispute(
-    session: Session, *, principal: Principal, statement_id: str, dispute_id: str, note: str
-) -> Dispute:
-    statement = statement_for(
-        session, principal, statement_id, roles=DISTRICT, at_least=Role.approver, lock=True
-    )
-    dispute = repository.dispute_by_id(session, statement.id, dispute_id)
-    if dispute is None:
-        raise NotFound(f"Statement {statement.id} has no dispute '{dispute_id}'.")
-    if not dispute.is_open:
-        raise Conflict(f"Dispute {dispute.id} is already resolved.")
-    with UnitOfWork(session, actor=principal) as uow:
-        dispute.resolved_at = utcnow()
-        dispute.resolved_by_key_id = principal.api_key_id
-        dispute.resolution_note = note
-        session.flush()
-        uow.record(
-            action="dispute.resolved",
-            object_type="dispute",
-            object_id=dispute.id,
-            contract_key=statement.contract.key,
-            details={"statement": statement.id, "line": dispute.line.tranche},
-        )
-        uow.commit()
-    session.refresh(statement)
-    return dispute

@@ -24,6 +24,7 @@ from app.statements.responses import (
     verification_out,
 )
 from app.statements.schemas import (
+    ApproveRequest,
     DisputeOut,
     DisputeRequest,
     DraftRequest,
@@ -98,10 +99,15 @@ def approve_statement(
     session: SessionDep,
     principal: PrincipalDep,
     response: Response,
+    body: ApproveRequest | None = None,
     if_match: IfMatch = None,
 ) -> StatementOut:
     statement = service.approve_statement(
-        session, principal=principal, statement_id=statement_id, if_match=if_match
+        session,
+        principal=principal,
+        statement_id=statement_id,
+        override_reason=body.override_reason if body else None,
+        if_match=if_match,
     )
     return _with_etag(response, statement)
 
@@ -154,20 +160,12 @@ def open_dispute(
     return dispute_out(dispute)
 
 
-@router.post("/statements/{statement_id}/disputes/{dispute_id}/resolve", response_model=DisputeOut)
+@router.post("/disputes/{dispute_id}/resolve", response_model=DisputeOut)
 def resolve_dispute(
-    statement_id: str,
-    dispute_id: str,
-    body: ResolveRequest,
-    session: SessionDep,
-    principal: PrincipalDep,
+    dispute_id: str, body: ResolveRequest, session: SessionDep, principal: PrincipalDep
 ) -> DisputeOut:
     dispute = service.resolve_dispute(
-        session,
-        principal=principal,
-        statement_id=statement_id,
-        dispute_id=dispute_id,
-        note=body.note,
+        session, principal=principal, dispute_id=dispute_id, outcome=body.outcome, note=body.note
     )
     return dispute_out(dispute)
 

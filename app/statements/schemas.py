@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from app.engine.money import money_text
+from app.statements.disputes import Outcome
 
 
 def _money_in(value: Any) -> Decimal:
@@ -49,13 +50,29 @@ class DisputeRequest(BaseModel):
 
 
 class ResolveRequest(BaseModel):
+    outcome: Outcome = Field(
+        description="upheld: the vendor is right (the draft cannot be approved as it stands); "
+        "rejected: the line stands."
+    )
     note: str = Field(min_length=1, max_length=5000)
+
+
+class ApproveRequest(BaseModel):
+    override_reason: str | None = Field(
+        default=None,
+        max_length=5000,
+        description="Why the statement may be approved while a dispute on it is open; "
+        "recorded on the statement and in the audit log.",
+    )
 
 
 class LineOut(BaseModel):
     tranche: str
     status: str = Field(description="The tranche's status: earned, not_earned or indeterminate.")
-    flagged: bool = Field(description="Indeterminate: earns 0 here and needs a person's review.")
+    held_for_review: bool = Field(
+        description="Indeterminate now: due 0.00, and what was billed before stays billed "
+        "until a person reviews it."
+    )
     earned: MoneyOut
     held: MoneyOut
     payable: MoneyOut
@@ -87,8 +104,11 @@ class DisputeOut(BaseModel):
     line: str
     reason: str
     status: str = Field(description="open or resolved")
+    outcome: str | None = Field(description="upheld or rejected, once resolved.")
     opened_at: datetime
+    opened_by: str | None
     resolved_at: datetime | None
+    resolved_by: str | None
     resolution_note: str | None
 
 
@@ -96,6 +116,7 @@ class StatusChange(BaseModel):
     status: str
     at: datetime
     by: str | None = Field(description="The organisation that made the change.")
+    actor: str | None = Field(description="The person or system that made it.")
 
 
 class StatementOut(BaseModel):
@@ -111,7 +132,13 @@ class StatementOut(BaseModel):
     batches: list[BatchOut]
     approval_number: int | None = Field(description="1 for the contract's first approval, …")
     created_at: datetime
+    drafted_by: str | None = Field(description="The person or system that drafted it.")
+    audit_head: str | None = Field(description="The audit chain's head hash when drafted.")
     approved_at: datetime | None
+    approved_by: str | None = Field(description="The person or system that approved it.")
+    override_reason: str | None = Field(
+        description="Why it was approved while a dispute was open; null when none was."
+    )
     history: list[StatusChange]
     paid: MoneyOut
     outstanding: MoneyOut = Field(description="total_due − paid on an approved statement.")

@@ -7,14 +7,13 @@ payments, balance, verification. Each write use case commits exactly once.
 from __future__ import annotations
 
 from app.statements.balance import Balance, ContractFigures, contract_figures, vendor_balance
+from app.statements.disputes import Outcome, open_dispute, resolve_dispute
 from app.statements.drafting import draft_statement
 from app.statements.payments import outstanding, paid, record_payment
 from app.statements.review import (
     approve_statement,
     get_statement,
     list_statements,
-    open_dispute,
-    resolve_dispute,
     void_statement,
 )
 from app.statements.verification import Verification, verify_statement
@@ -22,6 +21,7 @@ from app.statements.verification import Verification, verify_statement
 __all__ = [
     "Balance",
     "ContractFigures",
+    "Outcome",
     "Verification",
     "approve_statement",
     "contract_figures",

@@ -161,7 +161,9 @@ def paid_contract(client, world, report_contract) -> ReportWorld:  # type: ignor
     )
     assert drafted.status_code == 201, drafted.text
     statement = drafted.json()["id"]
-    approved = client.post(f"/v1/statements/{statement}/approve", headers=district)
+    approved = client.post(
+        f"/v1/statements/{statement}/approve", headers=world.headers["ector-isd:approver"]
+    )
     assert approved.status_code == 200, approved.text
     for amount, day in (("1000.00", "2027-07-10"), ("999.98", "2027-08-15")):
         paid = client.post(

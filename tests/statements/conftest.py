@@ -94,7 +94,10 @@ class Desk:
         )
 
     def approve(self, statement_id: str) -> dict:
-        return self.call("POST", f"/v1/statements/{statement_id}/approve", "ector-isd", 200)
+        # Another approver than the one who drafted (SPEC §3: preparer ≠ approver).
+        return self.call(
+            "POST", f"/v1/statements/{statement_id}/approve", "ector-isd:approver", 200
+        )
 
     def pay(self, statement_id: str, amount: str, reference: str = "CHK-1") -> dict:
         body = {"amount": amount, "paid_on": "2027-03-01", "reference": reference}

@@ -47,7 +47,7 @@ def test_totals_add_up_over_the_vendors_contracts(
         201,
         json={"as_of": "2026-12-01"},
     )
-    desk.call("POST", f"/v1/statements/{draft['id']}/approve", "other-isd", 200)
+    desk.call("POST", f"/v1/statements/{draft['id']}/approve", "other-isd:approver", 200)
 
     vendor_view = desk.balance("bright-tutors")
     assert [c["contract"] for c in vendor_view["contracts"]] == ["ector-hdt-2026", "other-hdt-2026"]

@@ -38,6 +38,7 @@ class Live:
 
     settings: Any
     district: dict[str, str]
+    approver: dict[str, str]  # another system than the district's drafter (SPEC §3)
     contract: str
 
     def request(self, call: Call) -> Any:
@@ -93,8 +94,16 @@ def live(settings, migrated_engine, definition) -> Live:  # type: ignore[no-unty
                 session, organisation_key=key, system_name="tests", role=Role.approver
             )
             headers[key] = {"Authorization": f"Bearer {secret}"}
+        _, secret = organisations.create_api_key(
+            session, organisation_key=district, system_name="approver", role=Role.approver
+        )
     contract = f"race-{suffix}"
-    world = Live(settings=settings, district=headers[district], contract=contract)
+    world = Live(
+        settings=settings,
+        district=headers[district],
+        approver={"Authorization": f"Bearer {secret}"},
+        contract=contract,
+    )
     document = definition(key=contract, district=district, vendor=vendor, auditors=[])
     created = world.request(Call("POST", "/v1/contracts", headers[district], document))
     assert created.status_code == 201, created.text
@@ -108,7 +117,7 @@ def payment(amount: str) -> dict[str, str]:
 
 
 def approve(live: Live, statement_id: str, **headers: str) -> Call:
-    return Call("POST", f"/v1/statements/{statement_id}/approve", live.district | headers)
+    return Call("POST", f"/v1/statements/{statement_id}/approve", live.approver | headers)
 
 
 def test_two_simultaneous_approvals_of_one_draft_approve_it_once(live):

@@ -1,4 +1,5 @@
-"""Disputes: the vendor objects to a line, the district resolves it with a note (issue #5 §2)."""
+"""Disputes: the vendor objects to a line, the district resolves it with an outcome and a
+note (SPEC §3; blocking approval: tests/statements/test_approval.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ def dispute(
 
 
 def resolve(desk, statement_id: str, dispute_id: str, expect: int = 200, org="ector-isd"):
-    url = f"/v1/statements/{statement_id}/disputes/{dispute_id}/resolve"
-    return desk.call("POST", url, org, expect, json={"note": "Checked against the SIS: agreed."})
+    url = f"/v1/disputes/{dispute_id}/resolve"
+    body = {"outcome": "rejected", "note": "Checked against the SIS: agreed."}
+    return desk.call("POST", url, org, expect, json=body)
 
 
 def test_the_vendor_disputes_a_line_and_the_district_resolves_it(

@@ -31,7 +31,7 @@ def test_every_line_carries_the_engines_explanation(desk, feeds):
     fidelity = desk.draft("2027-02-01")["lines"][1]
     assert fidelity["tranche"] == "fidelity"
     assert fidelity["status"] == "earned"
-    assert fidelity["flagged"] is False
+    assert fidelity["held_for_review"] is False
     assert "75.00%" in fidelity["explanation"]
 
 
@@ -42,13 +42,18 @@ def test_pending_tranches_are_left_out_of_the_statement(desk, feeds):
     assert draft["total_due"] == "1000.00"
 
 
-def test_an_indeterminate_line_is_kept_with_nothing_earned_and_flagged(desk, feeds):
+def test_an_indeterminate_line_is_kept_with_nothing_earned_and_held_for_review(desk, feeds):
     # A roster of one grade-6 student: the population (grades 3-5) is empty, so dosage_rate,
     # a share of nobody, is insufficient and fidelity cannot be decided.
     feeds.post("roster", "student_id,grade\nS01,6\n", replaces=feeds.ids["roster"])
     draft = desk.draft("2027-02-01")
     fidelity = next(line for line in draft["lines"] if line["tranche"] == "fidelity")
-    assert (fidelity["status"], fidelity["flagged"], fidelity["earned"], fidelity["due"]) == (
+    assert (
+        fidelity["status"],
+        fidelity["held_for_review"],
+        fidelity["earned"],
+        fidelity["due"],
+    ) == (
         "indeterminate",
         True,
         "0.00",

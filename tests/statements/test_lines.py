@@ -55,12 +55,18 @@ def test_a_lowered_result_is_a_negative_line_a_credit():
     assert "(a credit)" in line.explanation
 
 
-def test_indeterminate_lines_are_kept_with_zero_earned_and_flagged():
+def test_indeterminate_lines_are_kept_with_zero_earned_and_held_for_review():
     made = lines([tranche("reach", "indeterminate", "0.00"), tranche("base", "earned", "1.00")])
-    assert [(line.tranche, line.flagged, line.earned) for line in made] == [
+    assert [(line.tranche, line.held_for_review, line.earned) for line in made] == [
         ("reach", True, D("0.00")),
         ("base", False, D("1.00")),
     ]
+
+
+def test_an_indeterminate_line_keeps_what_was_billed_and_is_due_nothing():
+    (line,) = lines([tranche("reach", "indeterminate", "0.00")], {"reach": D("450.00")})
+    assert (line.previously_billed, line.due, line.held_for_review) == (D("450.00"), D("0"), True)
+    assert "stays billed" in line.explanation
 
 
 def test_a_tranche_billed_before_but_no_longer_in_the_contract_is_credited_back():

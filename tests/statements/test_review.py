@@ -58,7 +58,9 @@ def test_approval_makes_the_statement_approved_and_numbers_it(desk, feeds, db_se
 
 
 def test_approving_twice_is_refused(desk, approved_statement):
-    desk.call("POST", f"/v1/statements/{approved_statement['id']}/approve", "ector-isd", 409)
+    desk.call(
+        "POST", f"/v1/statements/{approved_statement['id']}/approve", "ector-isd:approver", 409
+    )
 
 
 def test_only_the_district_approves(client, world, desk, feeds):
@@ -75,7 +77,7 @@ def test_only_the_district_approves(client, world, desk, feeds):
 def test_approving_a_stale_draft_is_refused_with_a_hint_to_redraft(desk, feeds):
     draft = desk.draft("2027-02-01")
     feeds.correct_usage()  # the data changed after drafting
-    refused = desk.call("POST", f"/v1/statements/{draft['id']}/approve", "ector-isd", 409)
+    refused = desk.call("POST", f"/v1/statements/{draft['id']}/approve", "ector-isd:approver", 409)
     assert refused["hint"] == "redraft"
     assert refused["fingerprint"] == draft["fingerprint"]
     assert refused["current_fingerprint"] != draft["fingerprint"]
@@ -91,7 +93,7 @@ def test_a_contract_amendment_makes_earlier_drafts_stale(client, world, desk, fe
         headers=world.headers["ector-isd"],
     )
     client.post("/v1/contracts/ector-hdt-2026/accept", headers=world.headers["bright-tutors"])
-    refused = desk.call("POST", f"/v1/statements/{draft['id']}/approve", "ector-isd", 409)
+    refused = desk.call("POST", f"/v1/statements/{draft['id']}/approve", "ector-isd:approver", 409)
     assert refused["hint"] == "redraft"
     assert desk.draft("2027-02-01")["version"] == 2
 
@@ -102,7 +104,7 @@ def test_a_draft_made_before_another_approval_cannot_be_approved(desk, feeds):
     first = desk.draft("2027-02-01")
     second = desk.draft("2027-02-01")
     desk.approve(first["id"])
-    refused = desk.call("POST", f"/v1/statements/{second['id']}/approve", "ector-isd", 409)
+    refused = desk.call("POST", f"/v1/statements/{second['id']}/approve", "ector-isd:approver", 409)
     assert refused["hint"] == "redraft"
     # Redrafted, it bills nothing new: 1000 − 1000 = 0 and 450 − 450 = 0.
     redrafted = desk.draft("2027-02-01")
@@ -119,13 +121,13 @@ def test_approve_with_a_matching_if_match_succeeds_and_a_stale_one_is_refused(
     ]
     wrong = client.post(
         f"/v1/statements/{draft['id']}/approve",
-        headers={**world.headers["ector-isd"], "If-Match": '"not-the-etag"'},
+        headers={**world.headers["ector-isd:approver"], "If-Match": '"not-the-etag"'},
     )
     assert wrong.status_code == 412
     assert wrong.json()["etag"] == etag
     right = client.post(
         f"/v1/statements/{draft['id']}/approve",
-        headers={**world.headers["ector-isd"], "If-Match": etag},
+        headers={**world.headers["ector-isd:approver"], "If-Match": etag},
     )
     assert right.status_code == 200
     assert right.headers["ETag"] != etag
@@ -136,7 +138,7 @@ def test_a_draft_can_be_voided_and_then_neither_approved_nor_voided_again(desk, 
     voided = desk.call("POST", f"/v1/statements/{draft['id']}/void", "ector-isd", 200)
     assert voided["status"] == "voided"
     assert [h["status"] for h in voided["history"]] == ["draft", "voided"]
-    desk.call("POST", f"/v1/statements/{draft['id']}/approve", "ector-isd", 409)
+    desk.call("POST", f"/v1/statements/{draft['id']}/approve", "ector-isd:approver", 409)
     desk.call("POST", f"/v1/statements/{draft['id']}/void", "ector-isd", 409)
     assert [e.object_id for e in audited(db_session, "statement.voided")] == [draft["id"]]
 
