@@ -158,7 +158,9 @@ def statement_row(
     )
     statement = check(response).json()
     approve, response = timed(
-        lambda: client.post(f"/v1/statements/{statement['id']}/approve", headers=headers[DISTRICT])
+        lambda: client.post(
+            f"/v1/statements/{statement['id']}/approve", headers=headers[f"{DISTRICT}:approver"]
+        )
     )
     check(response)
     return Row(

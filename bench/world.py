@@ -49,6 +49,16 @@ def prepare(database_url: str, contract_keys: list[str]) -> dict[str, dict[str, 
                     session, organisation_key=key, system_name="bench", role=Role.approver
                 )
                 headers[key] = {"Authorization": f"Bearer {secret}"}
+            # Approvals come from another system than the one that drafts (SPEC §3).
+            for key, kind in KINDS.items():
+                if kind == OrganisationKind.district:
+                    _, secret = organisations.create_api_key(
+                        session,
+                        organisation_key=key,
+                        system_name="bench-approver",
+                        role=Role.approver,
+                    )
+                    headers[f"{key}:approver"] = {"Authorization": f"Bearer {secret}"}
             documents = [(f"{key}.yaml", contract_document(key)) for key in contract_keys]
             load_contract_documents(session, documents, accept=True, actor=OPERATOR)
     finally:
