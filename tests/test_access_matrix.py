@@ -109,6 +109,7 @@ ENDPOINTS = [
         body=PAYMENT,
         at_least="approver",
     ),
+    Endpoint("POST", "/v1/contracts/{key}/payments", DISTRICT, body=PAYMENT, at_least="approver"),
     Endpoint(
         "POST",
         "/v1/statements/{statement}/disputes",

@@ -26,7 +26,6 @@ def ledger_section(session: Session, contract: Contract) -> tuple[LedgerSection,
     """The ledger as recorded now, and the approved totals by approval date (for the chart)."""
     statements = repository.statements_of_contract(session, contract.id)
     rows: list[StatementRow] = []
-    payments: list[PaymentRow] = []
     disputes: list[DisputeRow] = []
     approved: list[MoneyPoint] = []
     for statement in statements:
@@ -48,15 +47,6 @@ def ledger_section(session: Session, contract: Contract) -> tuple[LedgerSection,
                     amount=money_text(statement.total_due),
                 )
             )
-        payments.extend(
-            PaymentRow(
-                statement=statement.id,
-                paid_on=payment.paid_on,
-                amount=money_text(payment.amount),
-                reference=payment.reference,
-            )
-            for payment in statement.payments
-        )
         disputes.extend(
             DisputeRow(
                 id=dispute.id,
@@ -69,6 +59,15 @@ def ledger_section(session: Session, contract: Contract) -> tuple[LedgerSection,
             )
             for dispute in statement.disputes
         )
+    payments = [
+        PaymentRow(
+            statement=payment.statement_id,
+            paid_on=payment.paid_on,
+            amount=money_text(payment.amount),
+            reference=payment.reference,
+        )
+        for payment in repository.payments_of_contract(session, contract.id)
+    ]
     figures = contract_figures(session, contract)
     balance = BalanceRow(
         earned=money_text(figures.earned),

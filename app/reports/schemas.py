@@ -161,7 +161,7 @@ class StatementRow(BaseModel):
 
 
 class PaymentRow(BaseModel):
-    statement: str
+    statement: str | None  # null: paid against the contract, not one statement
     paid_on: date
     amount: str
     reference: str

@@ -23,9 +23,8 @@ from app.organisations.repository import organisation_by_key
 from app.principal import Principal
 from app.statements import repository
 from app.statements.models import Statement
-from app.statements.payments import paid
 
-FIGURES = ("earned", "approved", "paid", "outstanding", "held", "disputed")
+FIGURES = ("earned", "approved", "paid", "outstanding", "vendor_owes", "held", "disputed")
 
 
 @dataclass(frozen=True)
@@ -33,8 +32,9 @@ class ContractFigures:
     contract: str
     earned: Decimal  # earned to date, as of the latest approved statement
     approved: Decimal  # sum of total_due over approved statements
-    paid: Decimal
+    paid: Decimal  # payments less refunds
     outstanding: Decimal  # approved − paid (negative: the vendor was paid more than is due)
+    vendor_owes: Decimal  # −outstanding when that is negative, else 0
     held: Decimal  # held back on the latest approved statement
     disputed: Decimal  # sum of `due` of approved lines with an open dispute
 
@@ -68,13 +68,14 @@ def contract_figures(session: Session, contract: Contract) -> ContractFigures:
     approved = repository.approved_statements(session, contract.id)
     latest = approved[-1] if approved else None
     approved_total = sum((s.total_due for s in approved), ZERO)
-    paid_total = sum((paid(s) for s in approved), ZERO)
+    paid_total = repository.paid_total(session, contract.id)
     return ContractFigures(
         contract=contract.key,
         earned=sum((line.earned for line in latest.lines), ZERO) if latest else ZERO,
         approved=approved_total,
         paid=paid_total,
         outstanding=approved_total - paid_total,
+        vendor_owes=max(paid_total - approved_total, ZERO),
         held=sum((line.held for line in latest.lines), ZERO) if latest else ZERO,
         disputed=_disputed(approved),
     )

@@ -132,15 +132,20 @@ class StatementBatch(Base):
 
 
 class Payment(Base):
+    """A payment to the vendor (positive) or a refund received from it (negative), per
+    contract; `statement_id` when it was recorded against a statement. Written once."""
+
     __tablename__ = "statement_payments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    statement_id: Mapped[str] = mapped_column(ForeignKey("statements.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    statement_id: Mapped[str | None] = mapped_column(ForeignKey("statements.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
     paid_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     recorded_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    recorded_by: Mapped[str | None] = mapped_column(String(300))
 
 
 class Dispute(Base):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.contracts.models import Contract
 from app.db import begin_writing
-from app.statements.models import Dispute, Statement, StatementStatus
+from app.statements.models import Dispute, Payment, Statement, StatementStatus
 
 
 def statement_by_id(session: Session, statement_id: str) -> Statement | None:
@@ -33,6 +34,31 @@ def approved_statements(session: Session, contract_id: int) -> Sequence[Statemen
             Statement.status == StatementStatus.approved,
         )
         .order_by(Statement.approval_number)
+    ).all()
+
+
+def approved_total(session: Session, contract_id: int) -> Decimal:
+    """Sum of total_due over the contract's approved statements (a SUM of a Money column
+    comes back as a Decimal; NULL when there is none)."""
+    total = session.scalar(
+        select(func.sum(Statement.total_due)).where(
+            Statement.contract_id == contract_id, Statement.status == StatementStatus.approved
+        )
+    )
+    return total if total is not None else Decimal("0.00")
+
+
+def paid_total(session: Session, contract_id: int) -> Decimal:
+    """Payments less refunds of the contract."""
+    total = session.scalar(
+        select(func.sum(Payment.amount)).where(Payment.contract_id == contract_id)
+    )
+    return total if total is not None else Decimal("0.00")
+
+
+def payments_of_contract(session: Session, contract_id: int) -> Sequence[Payment]:
+    return session.scalars(
+        select(Payment).where(Payment.contract_id == contract_id).order_by(Payment.id)
     ).all()
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from app.organisations.models import ApiKey
 from app.statements.balance import Balance
-from app.statements.models import Dispute, Statement
+from app.statements.models import Dispute, Payment, Statement
 from app.statements.payments import outstanding, paid
 from app.statements.schemas import (
     BalanceTotals,
@@ -68,13 +68,20 @@ def statement_out(statement: Statement) -> StatementOut:
         history=_history(statement),
         paid=paid(statement),
         outstanding=outstanding(statement),
-        payments=[
-            PaymentOut(
-                amount=p.amount, paid_on=p.paid_on, reference=p.reference, recorded_at=p.recorded_at
-            )
-            for p in statement.payments
-        ],
+        payments=[payment_out(p) for p in statement.payments],
         disputes=[dispute_out(d) for d in statement.disputes],
+    )
+
+
+def payment_out(payment: Payment) -> PaymentOut:
+    return PaymentOut(
+        id=payment.id,
+        statement=payment.statement_id,
+        amount=payment.amount,
+        paid_on=payment.paid_on,
+        reference=payment.reference,
+        recorded_at=payment.recorded_at,
+        recorded_by=payment.recorded_by,
     )
 
 
@@ -132,6 +139,7 @@ def balance_out(balance: Balance) -> VendorBalance:
                 approved=c.approved,
                 paid=c.paid,
                 outstanding=c.outstanding,
+                vendor_owes=c.vendor_owes,
                 held=c.held,
                 disputed=c.disputed,
             )

@@ -19,12 +19,14 @@ from app.statements.models import Statement
 from app.statements.responses import (
     balance_out,
     dispute_out,
+    payment_out,
     statement_out,
     statement_summary,
     verification_out,
 )
 from app.statements.schemas import (
     ApproveRequest,
+    ContractPaymentOut,
     DisputeOut,
     DisputeRequest,
     DraftRequest,
@@ -144,6 +146,29 @@ def record_payment(
         if_match=if_match,
     )
     return _with_etag(response, statement)
+
+
+@router.post(
+    "/contracts/{key}/payments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ContractPaymentOut,
+)
+def record_contract_payment(
+    key: str, body: PaymentRequest, session: SessionDep, principal: PrincipalDep
+) -> ContractPaymentOut:
+    payment = service.record_contract_payment(
+        session,
+        principal=principal,
+        contract_key=key,
+        amount=body.amount,
+        paid_on=body.paid_on,
+        reference=body.reference,
+    )
+    return ContractPaymentOut(
+        **payment_out(payment).model_dump(),
+        contract=key,
+        outstanding=service.contract_outstanding(session, payment.contract_id),
+    )
 
 
 @router.post(

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
+from app.engine.fields import MAX_AMOUNT
 from app.engine.money import money_text
 from app.statements.disputes import Outcome
 
+MONEY_TEXT = re.compile(r"-?\d{1,13}(\.\d{1,2})?")
+
 
 def _money_in(value: Any) -> Decimal:
-    # JSON numbers are binary floats in most clients: money must arrive as a string.
+    # JSON numbers are binary floats in most clients: money must arrive as a string. Plain
+    # digits only: "1e30" or a 5000-digit number is refused here, never parsed or overflowed.
     if not isinstance(value, str):
         raise ValueError('money is a decimal string such as "1250.00", never a JSON number')
-    try:
-        amount = Decimal(value.strip())
-    except InvalidOperation:
-        raise ValueError(f"'{value}' is not a decimal amount") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"'{value}' is not a whole number of cents")
+    text = value.strip()
+    if not MONEY_TEXT.fullmatch(text):
+        shown = text if len(text) <= 20 else f"{text[:17]}..."
+        raise ValueError(
+            f"'{shown}' is not an amount of whole cents written plainly, such as \"1250.00\""
+        )
+    amount = Decimal(text)
+    if abs(amount) > MAX_AMOUNT:
+        raise ValueError(f"an amount is at most {MAX_AMOUNT} either way")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -39,7 +47,10 @@ class DraftRequest(BaseModel):
 
 
 class PaymentRequest(BaseModel):
-    amount: MoneyIn = Field(description="More than zero, at most the statement's outstanding.")
+    amount: MoneyIn = Field(
+        description="Positive: a payment to the vendor; negative: a refund received from it. "
+        "Never takes the contract's outstanding past zero."
+    )
     paid_on: date
     reference: str = Field(min_length=1, max_length=200, description="e.g. the check number.")
 
@@ -92,10 +103,21 @@ class BatchOut(BaseModel):
 
 
 class PaymentOut(BaseModel):
-    amount: MoneyOut
+    id: int
+    statement: str | None = Field(description="The statement it was recorded against, if any.")
+    amount: MoneyOut = Field(description="Negative: a refund received from the vendor.")
     paid_on: date
     reference: str
     recorded_at: datetime
+    recorded_by: str | None
+
+
+class ContractPaymentOut(PaymentOut):
+    contract: str
+    outstanding: MoneyOut = Field(
+        description="The contract's outstanding after it: approved − payments; negative: the "
+        "vendor owes the district."
+    )
 
 
 class DisputeOut(BaseModel):
@@ -141,7 +163,10 @@ class StatementOut(BaseModel):
     )
     history: list[StatusChange]
     paid: MoneyOut
-    outstanding: MoneyOut = Field(description="total_due − paid on an approved statement.")
+    outstanding: MoneyOut = Field(
+        description="total_due − payments recorded against this statement, never below 0; "
+        "what may be paid is decided per contract (the vendor balance)."
+    )
     payments: list[PaymentOut]
     disputes: list[DisputeOut]
 
@@ -204,6 +229,7 @@ class ContractBalance(BaseModel):
     approved: MoneyOut = Field(description="Sum of total_due of approved statements.")
     paid: MoneyOut
     outstanding: MoneyOut = Field(description="approved − paid; negative: the vendor owes.")
+    vendor_owes: MoneyOut = Field(description="−outstanding when negative, else 0.00.")
     held: MoneyOut = Field(description="Held back on the latest approved statement.")
     disputed: MoneyOut = Field(description="Sum of `due` of approved lines under open dispute.")
 
@@ -213,6 +239,7 @@ class BalanceTotals(BaseModel):
     approved: MoneyOut
     paid: MoneyOut
     outstanding: MoneyOut
+    vendor_owes: MoneyOut
     held: MoneyOut
     disputed: MoneyOut
 

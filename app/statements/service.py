@@ -9,7 +9,13 @@ from __future__ import annotations
 from app.statements.balance import Balance, ContractFigures, contract_figures, vendor_balance
 from app.statements.disputes import Outcome, open_dispute, resolve_dispute
 from app.statements.drafting import draft_statement
-from app.statements.payments import outstanding, paid, record_payment
+from app.statements.payments import (
+    contract_outstanding,
+    outstanding,
+    paid,
+    record_contract_payment,
+    record_payment,
+)
 from app.statements.review import (
     approve_statement,
     get_statement,
@@ -25,12 +31,14 @@ __all__ = [
     "Verification",
     "approve_statement",
     "contract_figures",
+    "contract_outstanding",
     "draft_statement",
     "get_statement",
     "list_statements",
     "open_dispute",
     "outstanding",
     "paid",
+    "record_contract_payment",
     "record_payment",
     "resolve_dispute",
     "vendor_balance",

@@ -11,10 +11,12 @@ The data (12 students in grades 3-5 on `ector-hdt-2026`, see tests/conftest.py):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from app import clock
 from app.audit.models import AuditEntry
 
 STUDENTS = [f"S{number:02d}" for number in range(1, 13)]
@@ -65,6 +67,12 @@ class Feeds:
 
     def correct_usage(self) -> str:
         return self.post("usage", CORRECTED_USAGE_CSV, replaces=self.ids["usage"])
+
+
+@pytest.fixture(autouse=True)
+def after_the_school_year(monkeypatch):  # type: ignore[no-untyped-def]
+    """Today is 2027-12-31 for these stories, so payments of 2027 are not in the future."""
+    monkeypatch.setattr(clock, "today", lambda: date(2027, 12, 31))
 
 
 @pytest.fixture
@@ -124,6 +132,16 @@ def approved_statement(feeds, desk) -> dict:  # type: ignore[no-untyped-def]
     """Statement 1 (as of 2027-02-01), approved: base 1000.00 + fidelity 450.00 = 1450.00."""
     draft = desk.draft("2027-02-01")
     return desk.approve(draft["id"])
+
+
+def disable_settled_guard(session, table: str) -> None:  # type: ignore[no-untyped-def]
+    """What a malicious database administrator would do first: switch off the triggers that
+    refuse UPDATE and DELETE on settled rows (inside the test's transaction, so undone)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+    else:
+        for operation in ("update", "delete"):
+            session.execute(text(f"DROP TRIGGER {table}_settled_no_{operation}"))
 
 
 def audited(session, action: str) -> list[AuditEntry]:  # type: ignore[no-untyped-def]

@@ -113,7 +113,7 @@ def live(settings, migrated_engine, definition) -> Live:  # type: ignore[no-unty
 
 
 def payment(amount: str) -> dict[str, str]:
-    return {"amount": amount, "paid_on": "2026-12-15", "reference": f"CHK-{amount}"}
+    return {"amount": amount, "paid_on": "2026-11-15", "reference": f"CHK-{amount}"}
 
 
 def approve(live: Live, statement_id: str, **headers: str) -> Call:

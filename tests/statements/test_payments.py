@@ -59,10 +59,13 @@ def test_a_voided_statement_cannot_be_paid(desk, feeds):
     desk.call("POST", f"/v1/statements/{draft['id']}/payments", "ector-isd", 409, json=payment())
 
 
-def test_a_payment_is_a_positive_amount_of_whole_cents_given_as_a_string(desk, approved_statement):
+def test_a_payment_is_a_nonzero_amount_of_whole_cents_given_as_a_string(desk, approved_statement):
     url = f"/v1/statements/{approved_statement['id']}/payments"
-    for amount in ("0.00", "-5.00", "10.005", "ten", 10.5):
-        desk.call("POST", url, "ector-isd", 422, json=payment(amount))  # type: ignore[arg-type]
+    for amount in ("0.00", "10.005", "ten", 10.5, "1e3", "1e30", "9" * 5000, "1000000000.01"):
+        refused = desk.call("POST", url, "ector-isd", 422, json=payment(amount))  # type: ignore[arg-type]
+        assert refused["problems"][0]["path"].endswith("amount"), amount
+    # A refund is not recorded against a statement that bills money.
+    assert "refund" in desk.call("POST", url, "ector-isd", 409, json=payment("-5.00"))["detail"]
     desk.call("POST", url, "ector-isd", 422, json={"amount": "1.00", "paid_on": "2027-03-01"})
 
 

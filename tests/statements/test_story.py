@@ -85,6 +85,7 @@ def test_draft_approve_pay_correct_credit_and_closeout(feeds, desk):
         "approved": "1800.00",
         "paid": "1800.00",
         "outstanding": "0.00",
+        "vendor_owes": "0.00",
         "held": "0.00",
         "disputed": "0.00",
     }
