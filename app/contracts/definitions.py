@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -35,14 +36,36 @@ def parse_definition(document: Any) -> Definition:
 
 
 def parse_definition_json(body: bytes) -> Definition:
+    return parse_definition(_json_document(body))
+
+
+def _json_document(body: bytes) -> Any:
     """JSON numbers are read as Decimal: a threshold of 0.1 must stay exactly 0.1."""
     try:
-        document = json.loads(body, parse_float=Decimal)
+        return json.loads(body, parse_float=Decimal)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidInput(
             "The request body is not valid JSON.", [{"path": "", "message": str(error)}]
         ) from error
-    return parse_definition(document)
+
+
+def parse_amendment_json(body: bytes) -> tuple[Definition, date | None]:
+    """An amendment is a definition with an optional top-level `effective` date (SPEC §1
+    Lifecycle: default, the day the vendor accepts it)."""
+    document = _json_document(body)
+    effective = None
+    if isinstance(document, dict) and "effective" in document:
+        raw = document.pop("effective")
+        try:
+            effective = date.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            effective = None
+        if effective is None:
+            raise InvalidInput(
+                "The amendment's effective date is not a date.",
+                [{"path": "effective", "message": "give a date as YYYY-MM-DD"}],
+            )
+    return parse_definition(document), effective
 
 
 def definition_to_json(definition: Definition) -> str:

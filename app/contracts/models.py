@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -37,7 +37,20 @@ class Contract(Base):
 
     @property
     def version_in_force(self) -> ContractVersion | None:
+        """The latest accepted version: the terms both sides signed last. Which version is in
+        force on a given date is `version_on` (an amendment may take effect later, or
+        earlier, than the day it was accepted)."""
         return next((v for v in self.versions if v.status == VersionStatus.active), None)
+
+    def version_on(self, day: date) -> ContractVersion | None:
+        """The version in force on `day` (SPEC §1 Lifecycle): the accepted version with the
+        latest `effective` ≤ day (equal dates: the higher number); when none has started
+        yet, the first accepted version. None until a version is accepted."""
+        accepted = [v for v in self.versions if v.accepted_at is not None]
+        started = [v for v in accepted if v.effective is not None and v.effective <= day]
+        if started:
+            return max(started, key=lambda v: (v.effective or day, v.version))
+        return min(accepted, key=lambda v: v.version, default=None)
 
     @property
     def latest_version(self) -> ContractVersion:
@@ -69,6 +82,8 @@ class ContractVersion(Base):
     proposed_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     accepted_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    # From when the version governs (SPEC §1): as proposed, else the day it was accepted.
+    effective: Mapped[date | None] = mapped_column(Date)
 
     contract: Mapped[Contract] = relationship(back_populates="versions")
     auditor_grants: Mapped[list[AuditorGrant]] = relationship(back_populates="contract_version")

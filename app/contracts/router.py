@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from app.contracts import service
-from app.contracts.definitions import parse_definition_json
+from app.contracts.definitions import parse_amendment_json, parse_definition_json
 from app.contracts.schemas import (
     AcceptRequest,
     ContractOut,
@@ -50,8 +50,10 @@ def amend_contract(
     # Who may amend is decided before the body is parsed: a stranger gets 404 and a vendor
     # 403, whatever they sent.
     service.contract_to_amend(session, principal=principal, key=key)
-    definition = parse_definition_json(body)
-    contract = service.amend_contract(session, principal=principal, key=key, definition=definition)
+    definition, effective = parse_amendment_json(body)
+    contract = service.amend_contract(
+        session, principal=principal, key=key, definition=definition, effective=effective
+    )
     return contract_out(contract)
 
 

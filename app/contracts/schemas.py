@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -17,6 +17,9 @@ class ContractVersionOut(BaseModel):
     title: str
     proposed_at: datetime
     accepted_at: datetime | None
+    effective: date | None = Field(
+        description="In force from this date (SPEC §1): as proposed, else the day accepted."
+    )
     definition: dict[str, Any] = Field(description="The definition exactly as agreed (SPEC §1).")
 
 
@@ -56,6 +59,7 @@ def _version_out(version: ContractVersion) -> ContractVersionOut:
         title=version.title,
         proposed_at=version.proposed_at,
         accepted_at=version.accepted_at,
+        effective=version.effective,
         definition=json.loads(version.definition_json),
     )
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.clock import utcnow
 from app.contracts import repository
 from app.contracts.access import DISTRICT, VENDOR, contract_for, require_role, visible_contracts
@@ -46,11 +48,18 @@ def contract_to_amend(session: Session, *, principal: Principal, key: str) -> Co
 
 
 def amend_contract(
-    session: Session, *, principal: Principal, key: str, definition: Definition
+    session: Session,
+    *,
+    principal: Principal,
+    key: str,
+    definition: Definition,
+    effective: date | None = None,
 ) -> Contract:
+    """A new version, proposed until the vendor accepts it; in force from `effective` (by
+    default the day it is accepted)."""
     contract = contract_to_amend(session, principal=principal, key=key)
     with UnitOfWork(session, actor=principal) as uow:
-        _propose_amendment(uow, contract, definition)
+        _propose_amendment(uow, contract, definition, effective=effective)
         uow.commit()
     return contract
 
@@ -132,7 +141,9 @@ def _propose_new(uow: UnitOfWork, definition: Definition) -> Contract:
     return contract
 
 
-def _propose_amendment(uow: UnitOfWork, contract: Contract, definition: Definition) -> None:
+def _propose_amendment(
+    uow: UnitOfWork, contract: Contract, definition: Definition, *, effective: date | None = None
+) -> None:
     session = uow.session
     if definition.key != contract.key:
         raise InvalidInput(
@@ -149,13 +160,16 @@ def _propose_amendment(uow: UnitOfWork, contract: Contract, definition: Definiti
     if latest.status == VersionStatus.proposed:
         latest.status = VersionStatus.withdrawn
     number = latest.version + 1
-    _add_version(session, contract, definition, parties.auditors, actor=uow.actor, number=number)
+    version = _add_version(
+        session, contract, definition, parties.auditors, actor=uow.actor, number=number
+    )
+    version.effective = effective
     uow.record(
         action="contract.amended",
         object_type="contract",
         object_id=contract.key,
         contract_key=contract.key,
-        details={"version": number},
+        details={"version": number, "effective": effective.isoformat() if effective else None},
     )
     session.refresh(contract)
 
@@ -176,13 +190,15 @@ def _accept(uow: UnitOfWork, contract: Contract, *, version: int | None) -> None
     proposal.status = VersionStatus.active
     proposal.accepted_at = utcnow()
     proposal.accepted_by_key_id = uow.actor.api_key_id
+    if proposal.effective is None:
+        proposal.effective = clock.today()
     session.flush()
     uow.record(
         action="contract.accepted",
         object_type="contract",
         object_id=contract.key,
         contract_key=contract.key,
-        details={"version": proposal.version},
+        details={"version": proposal.version, "effective": proposal.effective.isoformat()},
     )
 
 

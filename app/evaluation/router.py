@@ -17,6 +17,15 @@ from app.read_cache.middleware import CachedRead
 router = APIRouter(prefix="/v1/contracts/{key}/evaluation", tags=["evaluation"])
 
 AsOf = Annotated[date | None, Query(description="The evaluation date; today (UTC) by default.")]
+Version = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=1_000_000,
+        description="Evaluate under this version (a proposed one too); by default the version "
+        "in force on as_of.",
+    ),
+]
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
 }
@@ -24,9 +33,15 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 @router.get("", response_model=EvaluationOut, summary="Live evaluation", dependencies=[CachedRead])
 def read_evaluation(
-    key: str, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
+    key: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    as_of: AsOf = None,
+    version: Version = None,
 ) -> dict[str, Any]:
-    evaluation = service.evaluate_for(session, principal=principal, key=key, as_of=as_of or today())
+    evaluation = service.evaluate_for(
+        session, principal=principal, key=key, as_of=as_of or today(), version=version
+    )
     return evaluation.result.to_json()
 
 
@@ -38,9 +53,15 @@ def read_evaluation(
     dependencies=[CachedRead],
 )
 def read_evaluation_students(
-    key: str, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
+    key: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    as_of: AsOf = None,
+    version: Version = None,
 ) -> Response:
-    evaluation = service.evaluate_for(session, principal=principal, key=key, as_of=as_of or today())
+    evaluation = service.evaluate_for(
+        session, principal=principal, key=key, as_of=as_of or today(), version=version
+    )
     name = f"{key}-students-{evaluation.as_of.isoformat()}.csv"
     return Response(
         students_csv(evaluation.result.students),

@@ -69,8 +69,9 @@ def evaluate_stored_contract(
     version_number: int | None = None,
     records_until: datetime | None = None,
 ) -> StoredEvaluation:
-    """Evaluate the version in force (or, given ``version_number``, that version: a statement
-    drafted before an amendment is re-verified under its own terms) on the stored data.
+    """Evaluate the version in force on ``as_of`` (SPEC §1 Lifecycle), or, given
+    ``version_number``, that version (any, a proposed one too: to model an amendment, or to
+    re-verify a statement under its own terms), on the stored data.
 
     ``batch_ids`` None reads the batches that count now (accepted ones); given, exactly those
     batches (accepted or since superseded, e.g. to re-verify an old statement), with the same
@@ -78,7 +79,7 @@ def evaluate_stored_contract(
     whether an obligation is due), or with ``records_until`` those recorded by then.
     Access is the caller's business.
     """
-    version = _version(contract, version_number)
+    version = _version(contract, version_number, as_of)
     used = _batches(session, contract, batch_ids)
     refs = tuple(BatchRef(b.public_id, b.feed, b.sha256, b.rows) for b in used)
     records = obligations.engine_records(session, contract, recorded_until=records_until)
@@ -136,11 +137,12 @@ def _evaluate(
 
 
 def evaluate_for(
-    session: Session, *, principal: Principal, key: str, as_of: date
+    session: Session, *, principal: Principal, key: str, as_of: date, version: int | None = None
 ) -> StoredEvaluation:
-    """The live evaluation, for the parties and the contract's auditors."""
+    """The live evaluation, for the parties and the contract's auditors: under the version in
+    force on `as_of`, or under `version` (any version, a proposed one too)."""
     contract = contract_for(session, principal, key, roles=ANY_ROLE)
-    return evaluate_stored_contract(session, contract=contract, as_of=as_of)
+    return evaluate_stored_contract(session, contract=contract, as_of=as_of, version_number=version)
 
 
 def evaluation_fingerprint(
@@ -170,11 +172,15 @@ def evaluation_fingerprint(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _version(contract: Contract, number: int | None) -> ContractVersion:
+def _version(contract: Contract, number: int | None, as_of: date) -> ContractVersion:
     if number is None:
-        if contract.version_in_force is None:
-            raise Conflict(f"Contract '{contract.key}' has no version in force yet.")
-        return contract.version_in_force
+        in_force = contract.version_on(as_of)
+        if in_force is None:
+            raise Conflict(
+                f"Contract '{contract.key}' has no version in force yet; "
+                "evaluate a proposal with ?version=N."
+            )
+        return in_force
     for version in contract.versions:
         if version.version == number:
             return version

@@ -87,9 +87,10 @@ def test_approving_a_stale_draft_is_refused_with_a_hint_to_redraft(desk, feeds):
 
 def test_a_contract_amendment_makes_earlier_drafts_stale(client, world, desk, feeds, definition):
     draft = desk.draft("2027-02-01")
+    # In force from before the draft's as_of: the draft no longer says what is owed.
     client.put(
         "/v1/contracts/ector-hdt-2026",
-        json=definition(title="v2"),
+        json=definition(title="v2") | {"effective": "2027-01-01"},
         headers=world.headers["ector-isd"],
     )
     client.post("/v1/contracts/ector-hdt-2026/accept", headers=world.headers["bright-tutors"])
