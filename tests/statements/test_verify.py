@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from tests.statements.conftest import disable_settled_guard
+
 
 def verify(desk, statement_id: str, org: str = "ector-isd") -> dict:
     return desk.call("POST", f"/v1/statements/{statement_id}/verify", org, 200)
@@ -59,7 +61,9 @@ def test_a_later_statement_verifies_against_what_was_billed_before_it(
 
 
 def test_verification_detects_an_amount_that_was_altered(desk, approved_statement, db_session):
-    # Someone edits the stored fidelity line behind the service's back: 450.00 → 499.00 due.
+    # Someone switches off the database's guard and edits the stored fidelity line behind the
+    # service's back: 450.00 → 499.00 due.
+    disable_settled_guard(db_session, "statement_lines")
     db_session.execute(
         text(
             "UPDATE statement_lines SET due = 49900 WHERE statement_id = :id AND tranche = 'fidelity'"
