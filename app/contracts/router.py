@@ -29,6 +29,33 @@ DEFINITION_BODY = {
     }
 }
 
+# An amendment is a definition with an optional `effective` date (SPEC §1 Lifecycle).
+AMENDMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/ContractDefinition"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "effective": {
+                                    "type": "string",
+                                    "format": "date",
+                                    "description": "In force from this date; by default the "
+                                    "day the vendor accepts the amendment.",
+                                }
+                            },
+                        },
+                    ]
+                }
+            }
+        },
+    }
+}
+
 
 @router.post(
     "",
@@ -43,7 +70,7 @@ def create_contract(body: RawBody, session: SessionDep, principal: PrincipalDep)
     return contract_out(contract)
 
 
-@router.put("/{key}", response_model=ContractOut, openapi_extra=DEFINITION_BODY)
+@router.put("/{key}", response_model=ContractOut, openapi_extra=AMENDMENT_BODY)
 def amend_contract(
     key: str, body: RawBody, session: SessionDep, principal: PrincipalDep
 ) -> ContractOut:
