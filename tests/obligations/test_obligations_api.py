@@ -144,7 +144,9 @@ def test_a_new_record_makes_a_drafted_statement_stale(active_contract, record, c
     )
     assert draft.status_code == 201, draft.text
     record("bright-tutors", "devices", "missed", "no headsets")
-    refused = client.post(f"/v1/statements/{draft.json()['id']}/approve", headers=district)
+    refused = client.post(
+        f"/v1/statements/{draft.json()['id']}/approve", headers=world.headers["ector-isd:approver"]
+    )
     assert refused.status_code == 409, refused.text
     assert refused.json()["hint"] == "redraft"
 
@@ -157,7 +159,10 @@ def test_a_statement_verifies_against_the_records_its_draft_saw(
     draft = client.post(
         "/v1/contracts/ector-hdt-2026/statements", json={"as_of": "2026-10-01"}, headers=district
     ).json()
-    approved = client.post(f"/v1/statements/{draft['id']}/approve", headers=district)
+    # Another approver than the one who drafted (SPEC §3).
+    approved = client.post(
+        f"/v1/statements/{draft['id']}/approve", headers=world.headers["ector-isd:approver"]
+    )
     assert approved.status_code == 200, approved.text
     record("bright-tutors", "devices", "missed", "later objection")
     verified = client.post(f"/v1/statements/{draft['id']}/verify", headers=district)
