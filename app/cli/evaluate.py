@@ -197,10 +197,12 @@ def _refusal(path: Path, error: FeedRejected) -> list[str]:
 
 
 def render_table(document: dict[str, Any]) -> str:
-    """The evaluation for people: metrics, lines, totals, then each line's explanation."""
+    """The evaluation for people: who was counted, metrics, lines, totals, then each line's
+    explanation."""
     out = [
         f"{document['contract']} (version {document['version']}) as of {document['as_of']},"
         f" {document['currency']}",
+        *_district_side(document),
         "",
     ]
     metric_rows = [["metric", "value", "numerator", "denominator", "coverage", "note"]]
@@ -232,6 +234,29 @@ def render_table(document: dict[str, Any]) -> str:
     out.append("")
     out += [f"{line['key']}: {line['explanation']}" for line in document["tranches"]]
     return "\n".join(out)
+
+
+def _district_side(document: dict[str, Any]) -> list[str]:
+    """Population, excused students, ignored assessment rows and obligations, one line each."""
+    lines = []
+    population = document.get("population")
+    if population:
+        lines.append(
+            f"population: {population['students']} students, {population['excused']} excused,"
+            f" {population['eligible']} eligible"
+        )
+    ignored = document.get("ignored_rows") or {}
+    if any(ignored.values()):
+        lines.append(
+            "ignored assessment rows: "
+            + ", ".join(f"{count} {reason.replace('_', ' ')}" for reason, count in ignored.items())
+        )
+    obligations = document.get("obligations") or {}
+    if obligations:
+        lines.append(
+            "obligations: " + ", ".join(f"{key} {status}" for key, status in obligations.items())
+        )
+    return lines
 
 
 def _cell(value: Any) -> str:

@@ -3,6 +3,7 @@ record, every bad row listed, nothing guessed."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -184,3 +185,33 @@ def test_a_missing_value_is_required() -> None:
         (1, "status", "required"),
         (1, "recorded_at", "required"),
     ]
+
+
+def test_the_table_format_shows_the_district_side(tmp_path: Path) -> None:
+    from app.engine import load_definition
+
+    document = load_definition((CONTRACTS / "ector-hdt-2026.yaml").read_bytes()).to_document()
+    document["obligations"] = [
+        {"key": "devices", "text": "A device per student", "due": "2026-09-15", "covers": ["reach"]}
+    ]
+    contract = tmp_path / "contract.json"
+    contract.write_text(json.dumps(document))
+    records = tmp_path / "obligations.csv"
+    records.write_text(HEADER + "devices,district,missed,2026-09-20T08:00:00Z\n")
+    app = typer.Typer()
+    app.command()(evaluate_command)
+    result = CliRunner().invoke(
+        app,
+        [
+            str(contract),
+            *("--roster", str(DATA / "roster.csv")),
+            *("--assessments", str(DATA / "assessments.csv")),
+            *("--usage", str(DATA / "usage.csv")),
+            *("--obligations", str(records)),
+            *("--as-of", "2027-06-30", "--format", "table"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    # the example data: 12 students in grades 3-5, nobody excused, 9 with 900 minutes
+    assert "population: 12 students, 0 excused, 9 eligible" in result.stdout
+    assert "obligations: devices missed" in result.stdout
