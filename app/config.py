@@ -75,6 +75,16 @@ class Settings(BaseSettings):
             busy=self.sqlite_busy_timeout_seconds,
         )
 
+    session_hours: int = Field(
+        default=8, gt=0, le=24 * 7, description="A web sign-in lasts this long (SPEC §6)."
+    )
+    sign_in_attempts: int = Field(
+        default=5, gt=0, description="Refused sign-ins per email or client before a pause."
+    )
+    sign_in_pause_minutes: int = Field(
+        default=15, gt=0, description="How long sign-in attempts are counted and paused."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _use_psycopg3(cls, url: str) -> str:

@@ -1,4 +1,5 @@
-"""A ready demo database: organisations and keys, the example contracts accepted, and a
+"""A ready demo database: organisations, their people (a viewer, a preparer and an approver
+each, to sign in to the web app) and keys, the example contracts accepted, and a
 synthetic district's roster, assessments and usage posted to each through the same ingestion
 service the API uses.
 
@@ -31,6 +32,7 @@ from app.ingestion.service import ingest_batch
 from app.ingestion.upload import Upload
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationKind, Role
+from app.organisations.people import create_person
 from app.principal import OPERATOR
 from app.synth import SyntheticData, synthesize, window_start
 
@@ -54,9 +56,18 @@ class DemoProfile:
         return cls(**document)
 
 
+@dataclass(frozen=True)
+class SignIn:
+    organisation: str
+    role: Role
+    email: str
+    password: str
+
+
 @dataclass
 class DemoSummary:
     keys: dict[str, str] = field(default_factory=dict)
+    sign_ins: list[SignIn] = field(default_factory=list)
     contracts: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -77,6 +88,13 @@ def build_demo(
         _, summary.keys[key] = organisations.create_api_key(
             session, organisation_key=key, system_name="demo", role=Role.approver, label="demo"
         )
+        for role in Role:
+            email = f"{role.value}@{key}.example"
+            _, password = create_person(
+                session, organisation_key=key, email=email, name=f"Demo {role.value}", role=role
+            )
+            assert password is not None  # generated: none was given
+            summary.sign_ins.append(SignIn(key, role, email, password))
     loaded = load_contract_documents(
         session, [(str(p), p.read_bytes()) for p in contract_files], accept=True, actor=OPERATOR
     )

@@ -26,6 +26,7 @@ from app.read_cache.middleware import CachedReads
 from app.reports.router import router as reports_router
 from app.request_limit import RequestLimit
 from app.statements.router import router as statements_router
+from app.web.install import install_web
 
 ROUTERS = [
     health_router,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_web(app, settings)
     # The last added runs first: admission (the caller, the body), then a kept answer, then a
     # request slot — so a slow body or a cache hit never holds a slot.
     app.add_middleware(

@@ -4,6 +4,7 @@ import app.ingestion.models
 import app.obligations.models
 import app.reports.models
 import app.statements.models  # noqa: F401 - registers the statement tables
+import app.web.models
 from app.audit.models import AuditChainHead, AuditEntry
 from app.contracts.models import AuditorGrant, Contract, ContractVersion
 from app.db import Base

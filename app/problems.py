@@ -56,7 +56,8 @@ def database_unavailable() -> JSONResponse:
     return answer
 
 
-def _status_of(error: errors.DomainError) -> int:
+def status_of(error: errors.DomainError) -> int:
+    """The HTTP status of a domain error (the API's problems and the web app's pages)."""
     for kind in type(error).__mro__:
         if kind in STATUS_OF:
             return STATUS_OF[kind]
@@ -69,7 +70,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         extra = dict(error.extra)
         if isinstance(error, errors.InvalidInput):
             extra["problems"] = error.problems
-        return problem(_status_of(error), error.title, error.detail, **extra)
+        return problem(status_of(error), error.title, error.detail, **extra)
 
     @app.exception_handler(RequestValidationError)
     def _validation(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -27,6 +27,9 @@ def demo_command(
     ),
     seed: int = typer.Option(2026),
     keys_file: Path = typer.Option(Path("demo-keys.txt"), help="Where the keys are written too."),
+    sign_ins_file: Path = typer.Option(
+        Path("demo-sign-ins.txt"), help="Where the people's emails and passwords are written too."
+    ),
     serve: bool = typer.Option(True, help="Serve once built."),
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
@@ -50,11 +53,22 @@ def demo_command(
     engine.dispose()
     for contract, rows in summary.contracts.items():
         typer.echo(f"  {contract}: " + ", ".join(f"{n:,} {feed} rows" for feed, n in rows.items()))
+    typer.echo(f"\nSign in at http://{host}:{port}/app as (email, password):")
+    for person in summary.sign_ins:
+        typer.echo(
+            f"  {person.organisation:<20} {person.role.value:<9} {person.email:<34} {person.password}"
+        )
     typer.echo("\nAPI keys (Authorization: Bearer <key>):")
     for organisation, secret in summary.keys.items():
         typer.echo(f"  {organisation:<20} {secret}")
     keys_file.write_text("".join(f"{org}\t{secret}\n" for org, secret in summary.keys.items()))
-    typer.echo(f"(also in {keys_file})")
+    sign_ins_file.write_text(
+        "".join(
+            f"{p.organisation}\t{p.role.value}\t{p.email}\t{p.password}\n"
+            for p in summary.sign_ins
+        )
+    )
+    typer.echo(f"(also in {sign_ins_file} and {keys_file})")
     if serve:
-        typer.echo(f"\nserving on http://{host}:{port}  (OpenAPI: /docs)")
+        typer.echo(f"\nserving on http://{host}:{port}/app  (API: /v1, OpenAPI: /docs)")
         uvicorn.run(create_app(settings), host=host, port=port)
