@@ -20,6 +20,9 @@ def test_a_vendor_sees_what_would_raise_its_earnings(page) -> None:  # type: ign
     )
     assert hints.count() >= 2
     screenshot(page, "contract-vendor-hints")
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet, upright
+    page.goto("/app")
+    screenshot(page, "home-vendor-tablet")
 
 
 def test_a_district_sees_no_vendor_hints(page) -> None:  # type: ignore[no-untyped-def]
