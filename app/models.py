@@ -3,8 +3,8 @@
 import app.ingestion.models
 import app.obligations.models
 import app.reports.models
-import app.statements.models  # noqa: F401 - registers the statement tables
-import app.web.models
+import app.statements.models
+import app.web.models  # noqa: F401 - registers the tables of these domains
 from app.audit.models import AuditChainHead, AuditEntry
 from app.contracts.models import AuditorGrant, Contract, ContractVersion
 from app.db import Base

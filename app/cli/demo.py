@@ -64,8 +64,7 @@ def demo_command(
     keys_file.write_text("".join(f"{org}\t{secret}\n" for org, secret in summary.keys.items()))
     sign_ins_file.write_text(
         "".join(
-            f"{p.organisation}\t{p.role.value}\t{p.email}\t{p.password}\n"
-            for p in summary.sign_ins
+            f"{p.organisation}\t{p.role.value}\t{p.email}\t{p.password}\n" for p in summary.sign_ins
         )
     )
     typer.echo(f"(also in {sign_ins_file} and {keys_file})")
