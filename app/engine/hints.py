@@ -21,20 +21,22 @@ from app.engine.definition import (
     Condition,
     Definition,
     LinearTranche,
+    PenaltyTranche,
     PerUnitTranche,
     ThresholdTranche,
     TieredTranche,
 )
-from app.engine.explanations import _condition_phrase
+from app.engine.descriptions import condition_phrase
 from app.engine.metrics import MetricResult
 from app.engine.result import EvaluationResult
-from app.engine.tranches import apply_rule, evaluate_tranches
+from app.engine.rules import apply_rule
+from app.engine.tranches import evaluate_tranches
 
 # "Within 10% of the gate" (SPEC §6): a student whose value is at least 90% of an `at_least`
 # bound (or at most 110% of an `at_most` bound) without meeting it.
 NEAR_GATE = Decimal("0.10")
 
-SteppedTranche = ThresholdTranche | TieredTranche | LinearTranche | PerUnitTranche
+SteppedTranche = ThresholdTranche | TieredTranche | LinearTranche | PerUnitTranche | PenaltyTranche
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def _hint_for(
             amount_now=now,
             amount_then=then,
             condition=" and ".join(
-                _condition_phrase(c, definition.measures[c.measure], definition.term)
+                condition_phrase(c, definition.measures[c.measure], definition.term)
                 for c in getattr(spec, "where", [])
             ),
             base="eligible student" if metric.base == "eligible" else "student",
@@ -146,7 +148,8 @@ def _total(
     metrics[metric.name] = replace(
         metric, value=value_with(moved), numerator=(metric.numerator or 0) + moved
     )
-    lines = evaluate_tranches(definition, metrics, result.as_of)
+    cards = {line.key: line.card for line in result.tranches if line.card is not None}
+    lines = evaluate_tranches(definition, metrics, cards, result.obligations, result.as_of)
     return sum((line.earned for line in lines), Decimal("0.00"))
 
 
@@ -178,7 +181,7 @@ def gate_hints(definition: Definition, result: EvaluationResult) -> list[GateHin
         hints.append(
             GateHint(
                 measure=condition.measure,
-                condition=_condition_phrase(
+                condition=condition_phrase(
                     condition, definition.measures[condition.measure], definition.term
                 ),
                 near=int(np.count_nonzero(near)),

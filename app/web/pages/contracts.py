@@ -17,7 +17,7 @@ from app.contracts import service as contracts
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract
 from app.deps import LOGGED_READ, SessionDep, SettingsDep
-from app.engine.explanations import _condition_phrase, describe_metric
+from app.engine.descriptions import condition_phrase, describe_metric
 from app.engine.hints import gate_hints, raising_hints
 from app.errors import InvalidInput
 from app.evaluation import service as evaluations
@@ -53,7 +53,7 @@ def contract_page(
         "definition": definition,
         "as_of": day,
         "eligibility": [
-            _condition_phrase(c, definition.measures[c.measure], definition.term)
+            condition_phrase(c, definition.measures[c.measure], definition.term)
             for c in definition.eligibility
         ],
         "evaluation": None,
