@@ -162,7 +162,9 @@ def live_server(web_database_url: str) -> Iterator[LiveServer]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in the main thread while it
+# is open, which would break any later test that calls asyncio.run().
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         message = "Debian's chromium is not installed (apt-get install -y chromium)"

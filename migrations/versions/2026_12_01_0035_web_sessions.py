@@ -1,7 +1,7 @@
 """web sessions: a signed-in browser's session, by the SHA-256 of its cookie's token
 
-Revision ID: 20261201_0003_web_sessions
-Revises: 20261201_2356_people
+Revision ID: 20261201_0035_web_sessions
+Revises: obligation_records
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261201_0003_web_sessions"
-down_revision = "20261201_2356_people"
+revision = "20261201_0035_web_sessions"
+down_revision = "obligation_records"
 branch_labels = None
 depends_on = None
 
