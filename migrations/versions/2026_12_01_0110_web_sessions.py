@@ -1,7 +1,7 @@
 """web sessions: a signed-in browser's session, by the SHA-256 of its cookie's token
 
-Revision ID: 20261201_0035_web_sessions
-Revises: obligation_records
+Revision ID: 20261201_0110_web_sessions
+Revises: 20261201_formats
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261201_0035_web_sessions"
-down_revision = "obligation_records"
+revision = "20261201_0110_web_sessions"
+down_revision = "20261201_formats"
 branch_labels = None
 depends_on = None
 
