@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # and name the paths that take a (small) body before sign-in.
     app.state.authenticators = []
     app.state.anonymous_body_paths = set()
+    app.state.unauthenticated_answers = {}  # path prefix → the answer to a body from nobody
     app.state.ledger = LedgerVersion(
         app.state.engine, wait_seconds=settings.ledger_read_timeout_seconds
     )

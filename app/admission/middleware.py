@@ -67,12 +67,7 @@ class Admission:
         scope.setdefault("state", {})[PRINCIPAL] = principal
         if _has_body(headers):
             if principal is None and scope["path"] not in state.anonymous_body_paths:
-                answer = problem(
-                    401,
-                    "Not authenticated",
-                    "Authenticate before sending a body: Authorization: Bearer <key>.",
-                )
-                await _closing(answer)(scope, receive, send)
+                await _closing(_unauthenticated(state, scope["path"]))(scope, receive, send)
                 return
             limit = settings.max_body_bytes if principal else settings.anonymous_body_bytes
             outcome = await _read_body(
@@ -89,6 +84,18 @@ class Admission:
                 return
             receive = _replaying(outcome, receive)
         await self.app(scope, receive, send)
+
+
+def _unauthenticated(state: Any, path: str) -> Response:
+    """The answer to a body from nobody: a door may give its own under its path prefix (the
+    web app sends a browser whose session ended to a page that says so), else a 401 problem."""
+    for prefix, answer in state.unauthenticated_answers.items():
+        if path.startswith(prefix):
+            response: Response = answer()
+            return response
+    return problem(
+        401, "Not authenticated", "Authenticate before sending a body: Authorization: Bearer <key>."
+    )
 
 
 def _request_line_refusal(scope: Scope) -> Response | None:

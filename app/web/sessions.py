@@ -17,6 +17,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 
 from app.clock import as_utc, utcnow
 from app.errors import NotAuthenticated
@@ -129,6 +131,18 @@ def signed_in(session: Session, token: str | None) -> SignedIn:
         email=person.email,
         csrf_token=csrf_token_for(token),
     )
+
+
+def principal_of_cookie(session: Session, headers: Headers) -> Principal | None:
+    """The admission middleware's authenticator for browsers: the principal of a live
+    session cookie, or None (the page itself then says what happened)."""
+    token = cookie_parser(headers.get("cookie", "")).get(COOKIE)
+    if not token:
+        return None
+    try:
+        return signed_in(session, token).principal
+    except NotAuthenticated:
+        return None
 
 
 def sign_out(session: Session, token: str | None) -> None:

@@ -81,3 +81,17 @@ def test_repeated_refusals_pause_sign_in_for_that_email_even_with_the_right_pass
     assert not [c for c in page.context.cookies() if c["name"] == "tranche_session"]
     # Another person at the same office is not locked out by it.
     sign_in(page, "auditor")
+
+
+def test_a_form_sent_after_the_session_ended_lands_on_the_session_ended_page(page) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, "clerk")
+    page.goto(f"/app/contracts/{KEY}/statements")
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    stolen = [c for c in page.context.cookies() if c["name"] == "tranche_session"]
+    page.get_by_role("button", name="Sign out").click()
+    page.context.add_cookies(stolen)
+    answer = page.request.post(
+        f"/app/contracts/{KEY}/statements", form={"as_of": "2027-06-30", "csrf_token": str(token)}
+    )
+    assert answer.url.endswith("/app/session-expired")
+    assert "Your session has ended" in answer.text()
