@@ -1,7 +1,7 @@
 """web sessions: a signed-in browser's session, by the SHA-256 of its cookie's token
 
 Revision ID: 20261201_0110_web_sessions
-Revises: 2026_12_01_0055_report_reads
+Revises: 20261201_0050_immutable
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_0110_web_sessions"
-down_revision = "2026_12_01_0055_report_reads"
+down_revision = "20261201_0050_immutable"
 branch_labels = None
 depends_on = None
 

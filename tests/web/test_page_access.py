@@ -45,6 +45,7 @@ POSTS = {
     "/app/sign-out",
     "/app/contracts/{key}/data",
     "/app/contracts/{key}/statements",
+    "/app/contracts/{key}/payments",
     "/app/statements/{statement_id}/approve",
     "/app/statements/{statement_id}/void",
     "/app/statements/{statement_id}/payments",

@@ -13,6 +13,7 @@ from app.contracts import service as contracts
 from app.deps import SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.feeds.columns import Feed
+from app.feeds.formats import FEEDS_OF, FORMATS
 from app.ingestion import service as ingestion
 from app.ingestion.upload import Upload, media_type_of
 from app.organisations.models import Role
@@ -48,6 +49,7 @@ def _page(
             "contract": contract,
             "batches": batches,
             "feeds": feeds_for(user.principal) if contract.version_in_force else [],
+            "formats": [(name, FEEDS_OF.get(name, ())) for name in FORMATS],
             **context,
         },
         status_code=status_code,
@@ -83,8 +85,18 @@ def upload(
                 }
             ],
         )
+    export_format = text_field(form, "format") or "tranche"
+    if export_format not in FORMATS:
+        raise InvalidInput(
+            "Choose one of the listed file formats.",
+            [{"field": "format", "problem": f"unknown format {export_format!r}"}],
+        )
     upload = Upload(
-        part.file.read(), media_type_of(part.content_type, part.filename), part.filename
+        part.file.read(),
+        media_type_of(part.content_type, part.filename),
+        part.filename,
+        format=export_format,
+        subject=text_field(form, "subject") or None,
     )
     try:
         outcome = ingestion.ingest_batch(

@@ -54,10 +54,20 @@ def statements_page(key: str, request: Request, session: SessionDep, user: UserD
     contract = contracts.get_contract(session, principal=user.principal, key=key)
     listed = statements.list_statements(session, principal=user.principal, contract_key=key)
     definition = stored_definition(contract.governing_version.definition_json)
+    outstanding = (
+        statements.contract_outstanding(session, contract.id)
+        if user.principal.kind.value == "district"
+        else None
+    )
     return render(
         request,
         "statements.html",
-        {"contract": contract, "statements": listed, "currency": definition.currency},
+        {
+            "contract": contract,
+            "statements": listed,
+            "currency": definition.currency,
+            "outstanding": outstanding,
+        },
     )
 
 
@@ -116,7 +126,12 @@ def statement_page(
 
 @router.post("/statements/{statement_id}/approve")
 def approve(statement_id: str, session: SessionDep, user: UserDep, form: FormDep) -> Response:
-    statements.approve_statement(session, principal=user.principal, statement_id=statement_id)
+    statements.approve_statement(
+        session,
+        principal=user.principal,
+        statement_id=statement_id,
+        override_reason=text_field(form, "override_reason") or None,
+    )
     return _see(statement_id)
 
 
@@ -155,11 +170,31 @@ def dispute(statement_id: str, session: SessionDep, user: UserDep, form: FormDep
 def resolve(
     statement_id: str, dispute_id: str, session: SessionDep, user: UserDep, form: FormDep
 ) -> Response:
+    outcome = text_field(form, "outcome")
+    if outcome not in ("upheld", "rejected"):
+        raise InvalidInput(
+            "Say whether the dispute is upheld or rejected.",
+            [{"field": "outcome", "problem": "choose upheld or rejected"}],
+        )
     statements.resolve_dispute(
         session,
         principal=user.principal,
-        statement_id=statement_id,
         dispute_id=dispute_id,
+        outcome=outcome,  # type: ignore[arg-type]  # one of the two, checked above
         note=text_field(form, "note"),
     )
     return _see(statement_id)
+
+
+@router.post("/contracts/{key}/payments")
+def pay_contract(key: str, session: SessionDep, user: UserDep, form: FormDep) -> Response:
+    """A payment (positive) or a refund from the vendor (negative), against the contract."""
+    statements.record_contract_payment(
+        session,
+        principal=user.principal,
+        contract_key=key,
+        amount=_amount(text_field(form, "amount")),
+        paid_on=_day(text_field(form, "paid_on"), "paid_on"),
+        reference=text_field(form, "reference"),
+    )
+    return RedirectResponse(f"/app/contracts/{key}/statements", status_code=303)
