@@ -20,6 +20,7 @@ KEY = "ector-hdt-2026"
 ROSTER = "student_id,grade\nS1,3\nS2,4\n"
 ASSESSMENTS = "student_id,assessment,window,score,growth_target\nS1,map_reading,fall-2026,200,5\n"
 USAGE = "student_id,date,minutes\nS1,2026-09-02,30\n"
+SCHEDULE = "student_id,date,sessions_offered,minutes_offered\nS1,2026-09-02,1,30\n"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,14 @@ ENDPOINTS = [
         "/v1/contracts/{key}/usage",
         VENDOR,
         body=USAGE,
+        content_type="text/csv",
+        at_least="preparer",
+    ),
+    Endpoint(
+        "POST",
+        "/v1/contracts/{key}/schedule",
+        DISTRICT,
+        body=SCHEDULE,
         content_type="text/csv",
         at_least="preparer",
     ),

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, NoReturn
 import typer
 
 from app.engine import Definition, DefinitionError, evaluate_contract, load_definition
+from app.engine.frames import empty_frame
 from app.engine.obligations import ObligationRecord
 from app.feeds import Feed, FeedRejected, parse_feed
 from app.feeds.formats import parse_export
@@ -31,11 +32,14 @@ def evaluate_command(
         Path, typer.Argument(metavar="CONTRACT", help="Contract definition (YAML or JSON).")
     ],
     roster: Annotated[Path, typer.Option("--roster", help="Roster feed (CSV or JSON).")],
-    assessments: Annotated[
-        Path, typer.Option("--assessments", help="Assessments feed (CSV or JSON).")
-    ],
-    usage: Annotated[Path, typer.Option("--usage", help="Usage feed (CSV or JSON).")],
     as_of: Annotated[str, typer.Option("--as-of", help="Evaluation date, YYYY-MM-DD.")],
+    assessments: Annotated[
+        Path | None, typer.Option("--assessments", help="Assessments feed (CSV or JSON).")
+    ] = None,
+    usage: Annotated[Path | None, typer.Option("--usage", help="Usage feed (CSV or JSON).")] = None,
+    schedule: Annotated[
+        Path | None, typer.Option("--schedule", help="Schedule feed (CSV or JSON).")
+    ] = None,
     output: Annotated[
         Literal["json", "table"], typer.Option("--format", help="json (default) or table.")
     ] = "json",
@@ -59,6 +63,9 @@ def evaluate_command(
     usage_format: Annotated[
         str, typer.Option("--usage-format", help="tranche (default) or tutoring-sessions.")
     ] = "tranche",
+    schedule_format: Annotated[
+        str, typer.Option("--schedule-format", help="tranche (default) or tutoring-sessions.")
+    ] = "tranche",
     subject: Annotated[
         str | None,
         typer.Option("--subject", help="The subject an i-Ready or Star export leaves unsaid."),
@@ -76,9 +83,16 @@ def evaluate_command(
     ids = set(roster_frame["student_id"].astype(str))
     assessment_frame = read("assessments", assessments, assessments_format, ids)
     usage_frame = read("usage", usage, usage_format, ids)
+    schedule_frame = read("schedule", schedule, schedule_format, ids)
     records = () if obligations is None else _obligation_records(obligations, definition)
     result = evaluate_contract(
-        definition, roster_frame, assessment_frame, usage_frame, day, obligations=records
+        definition,
+        roster_frame,
+        assessment_frame,
+        usage_frame,
+        day,
+        schedule=schedule_frame,
+        obligations=records,
     )
     document = result.to_json()
     if output == "table":
@@ -129,9 +143,15 @@ class FeedReading:
     subject: str | None
 
     def __call__(
-        self, feed: Feed, path: Path, format: str, roster_ids: set[str] | None = None
+        self, feed: Feed, path: Path | None, format: str, roster_ids: set[str] | None = None
     ) -> Any:
+        """The feed file's frame; an absent file or one with only a header is an empty feed
+        (offline, a contract may be modelled before any data exists, SPEC §1)."""
+        if path is None:
+            return empty_frame(feed)
         content = _read(path)
+        if format == "tranche" and _header_only(content):
+            return empty_frame(feed)
         content_type = "application/json" if path.suffix.lower() == ".json" else "text/csv"
         term = self.definition.term
         # The upload limit protects the server; a file on the user's own disk is as large as
@@ -194,6 +214,11 @@ def _refusal(path: Path, error: FeedRejected) -> list[str]:
     if error.total > len(error.problems):
         lines.append(f"{path}: … and {error.total - len(error.problems)} more problems")
     return lines
+
+
+def _header_only(content: bytes) -> bool:
+    lines = content.removeprefix(b"\xef\xbb\xbf").strip().splitlines()
+    return len(lines) == 1 and not lines[0].lstrip().startswith(b"[")
 
 
 def render_table(document: dict[str, Any]) -> str:

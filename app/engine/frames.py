@@ -2,19 +2,10 @@
 
 Feeds are parsed and validated outside the engine (``app.feeds``; the service reads them
 from the database). By the time a frame reaches :func:`app.engine.evaluate.evaluate_contract`
-it holds exactly one row per natural key and typed columns:
-
-roster       student_id: str · grade: int64 (K = 0) · school_id: object (str or None)
-             ell, sped, econ_disadv: pandas "boolean" (nullable)
-assessments  student_id, assessment, window: str · score: int64 (thousandths, see below)
-             growth_target, typical_growth, standard_error, rapid_guessing: "Int64"
-             (thousandths, nullable) · growth_percentile: "Int64" (1-99, nullable)
-             proficiency_level: object (str or None) · test_date: datetime64[ns] (nullable)
-             Optional columns may be absent: the engine reads an absent one as all-null.
-usage        student_id: str · date: datetime64[ns] · minutes: int64 (thousandths)
-             sessions: int64 (whole sessions) · lessons: int64 (optional, blank = 0)
-schedule     student_id: str · date: datetime64[ns] · sessions_offered: int64 (blank = 1)
-             minutes_offered: int64 (thousandths, blank = 0)
+it holds exactly one row per natural key (latest value wins, SPEC §2) and the typed columns
+of ``app.engine.feed_schema``: each column's dtype follows from its kind (``frame_dtype``).
+A stored evaluation passes only the columns the engine reads (``FeedSchema.engine_names``);
+a parsed feed has them all.
 
 Quantities that may carry decimals (scores, growth targets, minutes) travel as integers
 counting thousandths (``QUANTITY_SCALE``). That keeps sums and comparisons exact while
@@ -29,12 +20,26 @@ from fractions import Fraction
 
 import pandas as pd
 
-QUANTITY_SCALE = 1000
-QUANTITY_PLACES = 3
+from app.engine.feed_schema import (
+    FEED_SCHEMAS,
+    QUANTITY_PLACES,
+    QUANTITY_SCALE,
+    Column,
+    FeedName,
+)
 
-ROSTER_COLUMNS = ("student_id", "grade", "school_id", "ell", "sped", "econ_disadv")
-ASSESSMENT_COLUMNS = ("student_id", "assessment", "window", "score", "growth_target")
-USAGE_COLUMNS = ("student_id", "date", "minutes", "sessions")
+__all__ = [
+    "QUANTITY_PLACES",
+    "QUANTITY_SCALE",
+    "empty_assessments",
+    "empty_frame",
+    "empty_roster",
+    "empty_schedule",
+    "empty_usage",
+    "frame_dtype",
+    "from_scaled",
+    "to_scaled",
+]
 
 
 def to_scaled(value: Decimal | int | str) -> int:
@@ -50,48 +55,42 @@ def from_scaled(value: int) -> Fraction:
     return Fraction(int(value), QUANTITY_SCALE)
 
 
-def empty_roster() -> pd.DataFrame:
+def frame_dtype(column: Column) -> str:
+    """The pandas dtype of a column in a feed frame."""
+    if column.kind == "identifier":
+        return "object"
+    if column.kind == "flag":
+        return "boolean"
+    if column.kind == "date":
+        return "datetime64[ns]"
+    if column.kind in ("quantity", "count") and column.nullable:
+        return "Int64"
+    return "int64"
+
+
+def empty_frame(feed: FeedName, *, engine_only: bool = False) -> pd.DataFrame:
+    """A feed frame with no rows: every column (or only those the engine reads), typed."""
+    schema = FEED_SCHEMAS[feed]
     return pd.DataFrame(
         {
-            "student_id": pd.Series([], dtype=object),
-            "grade": pd.Series([], dtype="int64"),
-            "school_id": pd.Series([], dtype=object),
-            "ell": pd.Series([], dtype="boolean"),
-            "sped": pd.Series([], dtype="boolean"),
-            "econ_disadv": pd.Series([], dtype="boolean"),
+            column.name: pd.Series([], dtype=frame_dtype(column))
+            for column in schema.columns
+            if column.engine or not engine_only
         }
     )
+
+
+def empty_roster() -> pd.DataFrame:
+    return empty_frame("roster")
 
 
 def empty_assessments() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "student_id": pd.Series([], dtype=object),
-            "assessment": pd.Series([], dtype=object),
-            "window": pd.Series([], dtype=object),
-            "score": pd.Series([], dtype="int64"),
-            "growth_target": pd.Series([], dtype="Int64"),
-        }
-    )
+    return empty_frame("assessments")
 
 
 def empty_usage() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "student_id": pd.Series([], dtype=object),
-            "date": pd.Series([], dtype="datetime64[ns]"),
-            "minutes": pd.Series([], dtype="int64"),
-            "sessions": pd.Series([], dtype="int64"),
-        }
-    )
+    return empty_frame("usage")
 
 
 def empty_schedule() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "student_id": pd.Series([], dtype=object),
-            "date": pd.Series([], dtype="datetime64[ns]"),
-            "sessions_offered": pd.Series([], dtype="int64"),
-            "minutes_offered": pd.Series([], dtype="int64"),
-        }
-    )
+    return empty_frame("schedule")

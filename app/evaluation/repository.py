@@ -1,76 +1,82 @@
-"""Reading the stored feeds for an evaluation: latest value wins, usage summed in SQL."""
+"""Reading the stored feeds for an evaluation: one row per natural key (latest value wins,
+SPEC §2), sums of usage and schedule per student computed in SQL."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, Table, func, select
 from sqlalchemy.orm import Session
 
-from app.ingestion.models import ROW_TABLES, usage_rows
+from app.engine import SumWindow
+from app.engine.feed_schema import FeedName
+from app.ingestion.current import current_of, latest_of
+from app.ingestion.models import ROW_TABLES
 
-NATURAL_KEYS = {"roster": ["student_id"], "assessments": ["student_id", "assessment", "window"]}
-Span = tuple[date, date]
-UsageSum = tuple[Span, str]  # a date span and the usage field summed over it
+
+def counted(feed: FeedName, batch_ids: Sequence[int], *, current: bool) -> ColumnElement[bool]:
+    """The rows of ``batch_ids`` that latest-value-wins keeps. ``current``: the batches are
+    the feed's accepted ones now, whose rows carry the answer in their ``current`` flag
+    (app/ingestion/current.py); otherwise it is worked out among exactly these batches."""
+    table = ROW_TABLES[feed]
+    return current_of(table, batch_ids) if current else latest_of(feed, table, batch_ids)
 
 
 def latest_rows(
-    session: Session, feed: str, batch_ids: Sequence[int], columns: Sequence[str]
+    session: Session,
+    feed: FeedName,
+    batch_ids: Sequence[int],
+    columns: Sequence[str],
+    *,
+    current: bool,
 ) -> pd.DataFrame:
-    """``columns`` of one row per natural key: the one from the latest of ``batch_ids``
-    (SPEC §2), as the database gives them (conversion is the caller's).
-
-    Only the columns asked for, and no ORDER BY: a batch never holds a natural key twice
-    (the feeds refuse it), so the latest value is the one of the highest batch id, and a
-    stable sort on the batch id alone finds it. Reading 285k assessment rows this way takes
-    a third of the time of reading every column in posting order (bench/RESULTS.md).
-    """
+    """``columns`` of one row per natural key among ``batch_ids`` (see :func:`counted`), as
+    the database gives them (conversion is the caller's). Only the columns asked for, and no
+    ORDER BY: reading 285k assessment rows this way takes a third of the time of reading
+    every column in posting order (bench/RESULTS.md)."""
     table = ROW_TABLES[feed]
-    wanted = [table.c.batch_id, *(table.c[name] for name in columns)]
-    query = select(*wanted).where(table.c.batch_id.in_(list(batch_ids)))
-    frame = pd.DataFrame(
-        driver_rows(session, query) if batch_ids else None,
-        columns=[column.name for column in wanted],
-        dtype=object,
+    query = select(*(table.c[name] for name in columns)).where(
+        counted(feed, batch_ids, current=current)
     )
-    if len(batch_ids) > 1:
-        frame = frame.sort_values("batch_id", kind="stable").drop_duplicates(
-            subset=NATURAL_KEYS[feed], keep="last"
-        )
-    return frame.drop(columns=["batch_id"]).reset_index(drop=True)
+    return pd.DataFrame(
+        driver_rows(session, query) if batch_ids else None, columns=list(columns), dtype=object
+    )
 
 
-def usage_sums(
-    session: Session, batch_ids: Sequence[int], sums: Sequence[UsageSum]
-) -> dict[UsageSum, pd.Series]:
-    """For each (date span, inclusive; field) asked for, each student's sum of that field
-    (minutes in thousandths, sessions) over the usage rows of ``batch_ids``.
+def window_sums(
+    session: Session,
+    feed: FeedName,
+    batch_ids: Sequence[int],
+    sums: Sequence[SumWindow],
+    *,
+    current: bool,
+) -> dict[SumWindow, pd.Series]:
+    """For each window of ``feed`` asked for, each student's sum (quantities in
+    thousandths, counts whole) over the rows latest-value-wins keeps.
 
-    One scan and one GROUP BY for all of them (a filtered sum each): usage is additive
-    across batches, and the database adds a million rows far faster than moving them into
-    Python would. Only the sums asked for: each one more costs every row a comparison.
+    One scan and one GROUP BY for all of them (a filtered sum each): the database adds a
+    million rows far faster than moving them into Python would. Only the sums asked for:
+    each one more costs every row a comparison. A blank value (``lessons``,
+    ``minutes_offered``) adds nothing; a student without rows is absent (the engine counts 0).
     """
+    nobody = pd.Index([], name="student_id", dtype=object)
     if not batch_ids or not sums:
-        nobody = pd.Index([], name="student_id", dtype=object)
         return {wanted: pd.Series([], dtype="int64", index=nobody) for wanted in sums}
-    day = usage_rows.c.date
+    table: Table = ROW_TABLES[feed]
+    day = table.c.date
     query = (
         select(
-            usage_rows.c.student_id,
-            *(
-                func.sum(usage_rows.c[field]).filter(day >= start, day <= end)
-                for (start, end), field in sums
-            ),
+            table.c.student_id,
+            *(func.sum(table.c[s.field]).filter(day >= s.start, day <= s.end) for s in sums),
         )
         .where(
-            usage_rows.c.batch_id.in_(list(batch_ids)),
-            day >= min(start for (start, _), _ in sums),
-            day <= max(end for (_, end), _ in sums),
+            counted(feed, batch_ids, current=current),
+            day >= min(s.start for s in sums),
+            day <= max(s.end for s in sums),
         )
-        .group_by(usage_rows.c.student_id)
+        .group_by(table.c.student_id)
     )
     rows = driver_rows(session, query)
     index = pd.Index([row[0] for row in rows], name="student_id", dtype=object)

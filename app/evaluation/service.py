@@ -1,8 +1,9 @@
 """Evaluating a contract from its stored data (SPEC §1 "Evaluation result", §3).
 
 The same engine as `tranche evaluate`: the roster and assessments are read as frames (latest
-value wins by natural key), usage is summed per student in SQL within each usage measure's
-window, and `app.engine.evaluate_from_totals` does the rest. Statements and reports call
+value wins by natural key), usage and schedule are summed per student in SQL within each
+measure's window over the rows latest-value-wins keeps, and `app.engine.evaluate_from_totals`
+does the rest. Statements and reports call
 `evaluate_stored_contract`; the HTTP routes call `evaluate_for`.
 """
 
@@ -20,13 +21,21 @@ from sqlalchemy.orm import Session
 from app.contracts.access import ANY_ROLE, contract_for
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract, ContractVersion
-from app.engine import ENGINE_VERSION, EvaluationResult, evaluate_from_totals, sum_windows
+from app.engine import (
+    ENGINE_VERSION,
+    EvaluationResult,
+    SumWindow,
+    evaluate_from_totals,
+    sum_windows,
+)
 from app.engine.definition import Definition
+from app.engine.feed_schema import FEED_SCHEMAS, SUMMED_FEEDS, FeedName
 from app.engine.obligations import ObligationRecord
 from app.errors import Conflict, NotFound
 from app.evaluation import repository
 from app.evaluation.cache import EvaluationCache
 from app.ingestion import repository as batches
+from app.ingestion.export import feed_frame
 from app.ingestion.models import Batch
 from app.obligations import service as obligations
 from app.principal import Principal
@@ -51,10 +60,6 @@ class StoredEvaluation:
     batches: tuple[BatchRef, ...]  # exactly the batches whose rows were read, posting order
     fingerprint: str  # see `evaluation_fingerprint`
 
-
-# The stored columns the engine reads (app/engine/frames.py); the rest is provenance.
-ROSTER_COLUMNS = ("student_id", "grade", "school_id", "ell", "sped", "econ_disadv")
-ASSESSMENT_COLUMNS = ("student_id", "assessment", "window", "score", "growth_target", "test_date")
 
 # Same fingerprint, same numbers: an evaluation is computed once per process (app/evaluation/cache.py).
 EVALUATIONS: EvaluationCache[StoredEvaluation] = EvaluationCache()
@@ -88,7 +93,17 @@ def evaluate_stored_contract(
     )
     return EVALUATIONS.compute_once(
         fingerprint,
-        lambda: _evaluate(session, contract, version, used, refs, records, fingerprint, as_of),
+        lambda: _evaluate(
+            session,
+            contract,
+            version,
+            used,
+            refs,
+            records,
+            fingerprint,
+            as_of,
+            current=batch_ids is None,
+        ),
         students=lambda evaluation: len(evaluation.result.detail.roster),
     )
 
@@ -102,25 +117,22 @@ def _evaluate(
     records: tuple[ObligationRecord, ...],
     fingerprint: str,
     as_of: date,
+    *,
+    current: bool,
 ) -> StoredEvaluation:
     definition = stored_definition(version.definition_json)
-    ids_by_feed: dict[str, list[int]] = {"roster": [], "assessments": [], "usage": []}
+    ids_by_feed: dict[FeedName, list[int]] = {name: [] for name in FEED_SCHEMAS}
     for batch in used:
-        ids_by_feed[batch.feed].append(batch.id)
-
-    roster = roster_frame(
-        repository.latest_rows(session, "roster", ids_by_feed["roster"], ROSTER_COLUMNS)
-    )
-    assessments = assessments_frame(
-        repository.latest_rows(
-            session, "assessments", ids_by_feed["assessments"], ASSESSMENT_COLUMNS
-        )
-    )
-    totals = usage_totals_in_sql(session, definition, ids_by_feed["usage"])
+        ids_by_feed[batch.feed].append(batch.id)  # type: ignore[index]
+    frames, totals = _read(session, definition, ids_by_feed, current=current)
+    if current and _accepted_ids(session, contract) != ids_by_feed:
+        # A batch committed while these were read and moved the current rows: read exactly
+        # the batches of the fingerprint instead.
+        frames, totals = _read(session, definition, ids_by_feed, current=False)
     result = evaluate_from_totals(
         definition,
-        roster,
-        assessments,
+        frames["roster"],
+        frames["assessments"],
         totals,
         as_of,
         version=version.version,
@@ -134,6 +146,35 @@ def _evaluate(
         batches=refs,
         fingerprint=fingerprint,
     )
+
+
+def _read(
+    session: Session,
+    definition: Definition,
+    ids_by_feed: dict[FeedName, list[int]],
+    *,
+    current: bool,
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]:
+    """The roster and assessments frames (the columns the engine reads) and each summing
+    measure's totals."""
+    frames = {
+        feed: feed_frame(
+            feed,
+            repository.latest_rows(
+                session,
+                feed,
+                ids_by_feed[feed],
+                FEED_SCHEMAS[feed].engine_names,
+                current=current,
+            ),
+        )
+        for feed in ("roster", "assessments")
+    }
+    return frames, measure_totals_in_sql(session, definition, ids_by_feed, current=current)
+
+
+def _accepted_ids(session: Session, contract: Contract) -> dict[FeedName, list[int]]:
+    return {name: batches.accepted_batch_ids(session, contract, name) for name in FEED_SCHEMAS}
 
 
 def evaluate_for(
@@ -197,43 +238,24 @@ def _batches(session: Session, contract: Contract, batch_ids: Sequence[str] | No
     return found
 
 
-def usage_totals_in_sql(
-    session: Session, definition: Definition, usage_batch_ids: Sequence[int]
+def measure_totals_in_sql(
+    session: Session,
+    definition: Definition,
+    ids_by_feed: dict[FeedName, list[int]],
+    *,
+    current: bool,
 ) -> dict[str, pd.Series]:
-    """Per usage measure, student_id → total in the feed's units (what the engine's
-    ``summed_totals`` computes from rows), all windows in one GROUP BY. Schedule measures
-    are left out (they count 0) until the schedule feed is stored."""
-    windows = sum_windows(definition)
-    wanted = {
-        name: ((window.start, window.end), window.field)
-        for name, window in windows.items()
-        if window.feed == "usage"
-    }
-    sums = repository.usage_sums(session, usage_batch_ids, sorted(set(wanted.values())))
-    return {name: sums[usage_sum] for name, usage_sum in wanted.items()}
-
-
-def roster_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Stored roster rows → the engine's roster frame (app/engine/frames.py)."""
-    return pd.DataFrame(
-        {
-            "student_id": rows["student_id"].astype(object),
-            "grade": rows["grade"].astype("int64"),
-            "school_id": rows["school_id"].astype(object),
-            **{name: rows[name].astype("boolean") for name in ("ell", "sped", "econ_disadv")},
-        }
-    )
-
-
-def assessments_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Stored assessment rows → the engine's assessments frame (thousandths)."""
-    return pd.DataFrame(
-        {
-            "student_id": rows["student_id"].astype(object),
-            "assessment": rows["assessment"].astype(object),
-            "window": rows["window"].astype(object),
-            "score": rows["score"].astype("int64"),
-            "growth_target": rows["growth_target"].astype("Int64"),
-            "test_date": pd.to_datetime(rows["test_date"]).astype("datetime64[ns]"),
-        }
-    )
+    """Per summing measure, student_id → total in the feed's units (what the engine
+    computes from rows), all windows of a feed in one GROUP BY."""
+    wanted = sum_windows(definition)
+    totals: dict[SumWindow, pd.Series] = {}
+    for feed in SUMMED_FEEDS:
+        sums = sorted(
+            {window for window in wanted.values() if window.feed == feed},
+            key=lambda window: (window.field, window.start, window.end),
+        )
+        if sums:
+            totals.update(
+                repository.window_sums(session, feed, ids_by_feed[feed], sums, current=current)
+            )
+    return {name: totals[window] for name, window in wanted.items()}

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from app.feeds.problems import Finding
 from app.feeds.reading import TextTable
-from app.feeds.values import Converted, is_empty
+from app.feeds.values import Converted, is_empty, unusable_identifiers
 
 REQUIRED_EMPTY = "required value is empty"
 
@@ -81,7 +81,9 @@ class Batch:
 
     def identifiers(self, column: str, *, required: bool) -> np.ndarray | None:
         """A text column as an object array of str, exactly as sent (``None`` where empty
-        in an optional column)."""
+        in an optional column). Identifiers are compared exactly, so ``"001 "`` would be
+        another student than ``"001"``: surrounding spaces, control characters and more
+        than 64 characters are refused rather than silently trimmed (SPEC §2)."""
         text = self.text(column)
         if text is None:
             return None
@@ -91,6 +93,8 @@ class Batch:
             self.report(empty, column, REQUIRED_EMPTY)
         elif empty.any():
             values[empty] = None
+        for mask, reason in unusable_identifiers(text, empty):
+            self.report(mask, column, reason)
         return values
 
     def on_roster(self, column: str, roster_ids: AbstractSet[str] | None) -> np.ndarray | None:
@@ -127,13 +131,17 @@ class Batch:
         column: str | None,
         what: str,
         shown: tuple[str, ...] = (),
+        describe: Callable[[int], str] | None = None,
     ) -> None:
         """Report every repeat of a key, naming the row it repeats.
 
         ``candidates`` holds the key columns of the rows to compare, indexed by position and
         in file order. The problem's value is the cell of ``column``, or else the cells of
-        the ``shown`` columns joined by commas.
+        the ``shown`` columns joined by commas. ``describe`` turns the first row's line into
+        the reason, when "duplicate of row N (``what``)" would not say what to do.
         """
+        if candidates.empty:
+            return
         repeated = candidates.duplicated(keep="first").to_numpy()
         if not repeated.any():
             return
@@ -152,7 +160,8 @@ class Batch:
         mask[positions[repeated]] = True
 
         def reason(position: int) -> str:
-            return f"duplicate of row {first_by_position[position]} ({what})"
+            first = first_by_position[position]
+            return describe(first) if describe else f"duplicate of row {first} ({what})"
 
         def key_text(position: int) -> str | None:
             present = [name for name in shown if name in self.positions]

@@ -1,36 +1,24 @@
-"""Which columns each feed accepts (SPEC §2), and the header check."""
+"""Which columns each feed accepts (from ``app.engine.feed_schema``), and the header check."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
+from app.engine.feed_schema import FEED_NAMES, FEED_SCHEMAS, FeedName
 from app.feeds.problems import RowProblem, column_problem
 
-Feed = Literal["roster", "assessments", "usage"]
+Feed = FeedName
 
-FEEDS: tuple[Feed, ...] = ("roster", "assessments", "usage")
+FEEDS: tuple[Feed, ...] = FEED_NAMES
 
 #: Every column a feed accepts, in SPEC order (the order of the returned frame).
 FEED_COLUMNS: dict[Feed, tuple[str, ...]] = {
-    "roster": ("student_id", "grade", "school_id", "ell", "sped", "econ_disadv"),
-    "assessments": (
-        "student_id",
-        "assessment",
-        "window",
-        "score",
-        "growth_target",
-        "proficiency_level",
-        "test_date",
-    ),
-    "usage": ("student_id", "date", "minutes", "sessions", "lessons"),
+    name: schema.names for name, schema in FEED_SCHEMAS.items()
 }
 
 #: The columns a feed must have.
 REQUIRED_COLUMNS: dict[Feed, tuple[str, ...]] = {
-    "roster": ("student_id", "grade"),
-    "assessments": ("student_id", "assessment", "window", "score"),
-    "usage": ("student_id", "date", "minutes"),
+    name: schema.required for name, schema in FEED_SCHEMAS.items()
 }
 
 # Student data is pseudonymous: a header containing any of these looks like a name, a birth

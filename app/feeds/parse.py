@@ -8,15 +8,15 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from app.feeds.assessments import check_assessments
+from app.engine.feed_schema import FEED_SCHEMAS
 from app.feeds.batch import Batch
+from app.feeds.checks import check_feed
 from app.feeds.columns import FEED_COLUMNS, FEEDS, Feed, check_header
 from app.feeds.problems import FeedRejected, collect_problems, summary
 from app.feeds.reading import TextTable, decode_check, read_csv, read_json
-from app.feeds.roster import check_roster
-from app.feeds.usage import check_usage
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_PROBLEMS = 500
@@ -31,7 +31,8 @@ class ParsedFeed:
     ``frame`` has the shape of ``app.engine.frames`` (quantities in thousandths) plus the
     optional columns of SPEC §2, always present and null where not sent; ``columns`` are the
     feed's columns the upload actually had, in the order it had them; ``rows`` counts its
-    rows; ``sha256`` is the hex digest of the content bytes exactly as received.
+    rows; ``sha256`` is the hex digest of the content bytes exactly as received; ``lines``
+    is the line (CSV) or position (JSON) each row came from, for problems found later.
     """
 
     feed: Feed
@@ -39,6 +40,7 @@ class ParsedFeed:
     columns: tuple[str, ...]
     rows: int
     sha256: str
+    lines: np.ndarray
 
 
 def parse_feed(
@@ -56,8 +58,9 @@ def parse_feed(
 
     ``content_type`` is ``text/csv`` (a header row, then one row per line; a UTF-8 BOM,
     Excel quoting and CRLF line ends are fine) or ``application/json`` (an array of objects).
-    ``roster_ids``, when given, are the students that assessments and usage may name;
-    ``term_start``/``term_end`` bound usage dates and assessment test dates (inclusive).
+    ``roster_ids``, when given, are the students that the other feeds may name;
+    ``term_start``/``term_end`` bound usage and schedule dates and assessment test dates
+    (inclusive).
     """
     if feed not in FEEDS:
         raise ValueError(f"unknown feed {feed!r}; expected one of {', '.join(FEEDS)}")
@@ -85,7 +88,12 @@ def parse_feed(
         raise FeedRejected(summary(feed, problems, total), problems, total)
     frame = build()
     return ParsedFeed(
-        feed=feed, frame=frame, columns=tuple(positions), rows=len(frame), sha256=sha256
+        feed=feed,
+        frame=frame,
+        columns=tuple(positions),
+        rows=len(frame),
+        sha256=sha256,
+        lines=table.lines,
     )
 
 
@@ -98,13 +106,9 @@ def check_rows(
     term_end: date | None,
 ) -> Callable[[], pd.DataFrame]:
     """Run the feed's row checks (SPEC §2) on ``batch``; return how to build its frame."""
-    if feed == "roster":
-        return check_roster(batch)
-    if feed == "assessments":
-        return check_assessments(
-            batch, roster_ids=roster_ids, term_start=term_start, term_end=term_end
-        )
-    return check_usage(batch, roster_ids=roster_ids, term_start=term_start, term_end=term_end)
+    return check_feed(
+        batch, FEED_SCHEMAS[feed], roster_ids=roster_ids, term_start=term_start, term_end=term_end
+    )
 
 
 def _read(feed: Feed, body: bytes, content_type: str) -> TextTable:

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from app.engine.frames import QUANTITY_PLACES, QUANTITY_SCALE
+from app.engine.feed_schema import IDENTIFIER_MAX_LENGTH, QUANTITY_PLACES, QUANTITY_SCALE
 
 Text: TypeAlias = pa.ChunkedArray | pa.Array
 
@@ -36,6 +36,11 @@ FALSE_WORDS = ("false", "0", "no")
 NON_FINITE_WORDS = frozenset(
     {"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
 )
+
+# C0 and C1 control characters (tabs and line breaks included): invisible in a spreadsheet,
+# they would make two identifiers that look the same differ.
+CONTROL_PATTERN = r"[\x00-\x1f\x7f-\x9f]"
+SURROUNDING_SPACE_PATTERN = r"^\s|\s$"
 
 _TOO_PRECISE = re.compile(rf"^[-+]?\d*\.\d{{{QUANTITY_PLACES + 1},}}$")
 _TOO_LARGE = re.compile(rf"^-?\d{{{MAX_INTEGER_DIGITS + 1},}}(\.\d+)?$")
@@ -63,12 +68,34 @@ def is_empty(text: Text) -> np.ndarray:
     return as_numpy_mask(pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text)))
 
 
+def unusable_identifiers(text: Text, empty: np.ndarray) -> list[tuple[np.ndarray, str]]:
+    """The non-empty identifier cells refused by SPEC §2, each with its reason."""
+    filled = ~empty
+    return [
+        (
+            filled & as_numpy_mask(pc.greater(pc.utf8_length(text), IDENTIFIER_MAX_LENGTH)),
+            f"is longer than {IDENTIFIER_MAX_LENGTH} characters",
+        ),
+        (
+            filled & as_numpy_mask(pc.match_substring_regex(text, SURROUNDING_SPACE_PATTERN)),
+            "has leading or trailing spaces (identifiers are compared exactly)",
+        ),
+        (
+            filled & as_numpy_mask(pc.match_substring_regex(text, CONTROL_PATTERN)),
+            "contains control characters",
+        ),
+    ]
+
+
 def decimal_reason(text: str) -> str:
     value = text.strip()
     if value.lower() in NON_FINITE_WORDS:
         return "is not a finite number"
     if _TOO_PRECISE.match(value):
-        return f"has more than {QUANTITY_PLACES} decimal places (values are not rounded)"
+        return (
+            f"has more than {QUANTITY_PLACES} decimal places: round at the source "
+            "(Tranche never rounds data)"
+        )
     if _TOO_LARGE.match(value):
         return f"is too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)"
     return "is not a number"

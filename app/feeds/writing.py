@@ -9,11 +9,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from app.engine.feed_schema import FEED_SCHEMAS, Column
 from app.engine.frames import QUANTITY_PLACES, QUANTITY_SCALE
-from app.feeds.columns import FEED_COLUMNS, Feed
-
-QUANTITY_COLUMNS = frozenset({"score", "growth_target", "minutes"})
-DATE_COLUMNS = frozenset({"date", "test_date"})
+from app.feeds.columns import Feed
 
 
 def feed_csv(feed: Feed, frame: pd.DataFrame) -> bytes:
@@ -24,29 +22,29 @@ def feed_csv(feed: Feed, frame: pd.DataFrame) -> bytes:
     ``true``/``false``, missing values as empty cells. Values are formatted by pyarrow's
     CSV writer from typed columns, never through Python strings.
     """
-    columns = [name for name in FEED_COLUMNS[feed] if name in frame.columns]
-    table = pa.table({name: _typed(name, frame[name]) for name in columns})
+    columns = [column for column in FEED_SCHEMAS[feed].columns if column.name in frame.columns]
+    table = pa.table({column.name: _typed(column, frame[column.name]) for column in columns})
     sink = io.BytesIO()
-    sink.write((",".join(columns) + "\n").encode())
+    sink.write((",".join(column.name for column in columns) + "\n").encode())
     pacsv.write_csv(
         table, sink, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed")
     )
     return sink.getvalue()
 
 
-def _typed(name: str, series: pd.Series) -> pa.Array:
+def _typed(column: Column, series: pd.Series) -> pa.Array:
     missing = series.isna().to_numpy()
     mask = missing if missing.any() else None
-    if name in QUANTITY_COLUMNS:
+    if column.kind == "quantity":
         values = series.fillna(0).to_numpy(dtype=np.int64)
         if not (values % QUANTITY_SCALE).any():
             return pa.array(values // QUANTITY_SCALE, mask=mask)
         return _decimals(values, mask)
-    if name in DATE_COLUMNS:
+    if column.kind == "date":
         return pa.array(series.to_numpy(dtype="datetime64[ns]")).cast(pa.date32())
-    if series.dtype == "boolean":
+    if column.kind == "flag":
         return pa.array(series.fillna(False).to_numpy(dtype=bool), mask=mask)
-    if pd.api.types.is_integer_dtype(series.dtype):
+    if column.kind in ("grade", "count"):
         return pa.array(series.fillna(0).to_numpy(dtype=np.int64), mask=mask)
     return pa.array(series.to_numpy(dtype=object), pa.string(), from_pandas=True)
 

@@ -19,20 +19,26 @@ from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
+from app.engine.feed_schema import FEED_SCHEMAS, Kind
 from app.ingestion.models import ROW_TABLES
 
 COPY_CHUNK_ROWS = 65_536
 ANALYZE_AFTER_ROWS = 100_000
-# Column type in the database → how the frame's column becomes an Arrow array of that type.
-DATE_COLUMNS = frozenset({"date", "test_date"})
-BOOLEAN_COLUMNS = frozenset({"ell", "sped", "econ_disadv"})
-INTEGER_COLUMNS = frozenset({"grade", "score", "growth_target", "minutes", "sessions", "lessons"})
+# How each kind of feed column (app/engine/feed_schema.py) becomes an Arrow array of the
+# type it is stored as: never text by default, so a new column cannot be stored as text.
+ARROW_TYPES: dict[Kind, pa.DataType] = {
+    "identifier": pa.string(),
+    "grade": pa.int64(),
+    "flag": pa.bool_(),
+    "quantity": pa.int64(),
+    "count": pa.int64(),
+}
 
 
 def insert_rows(session: Session, *, feed: str, batch_id: int, frame: pd.DataFrame) -> int:
     """Store every row of ``frame`` (a parsed feed) under ``batch_id``; returns the count."""
     table = ROW_TABLES[feed]
-    rows = arrow_rows(table, batch_id, frame)
+    rows = arrow_rows(table, batch_id, frame, feed)
     if rows.num_rows == 0:
         return 0
     connection = session.connection()
@@ -43,9 +49,10 @@ def insert_rows(session: Session, *, feed: str, batch_id: int, frame: pd.DataFra
     return int(rows.num_rows)
 
 
-def arrow_rows(table: Table, batch_id: int, frame: pd.DataFrame) -> pa.Table:
+def arrow_rows(table: Table, batch_id: int, frame: pd.DataFrame, feed: str) -> pa.Table:
     """The frame as an Arrow table with exactly ``table``'s columns, typed as stored."""
     count = len(frame)
+    schema = FEED_SCHEMAS[feed]  # type: ignore[index]
     arrays: dict[str, pa.Array] = {}
     for column in table.columns:
         name = column.name
@@ -53,14 +60,12 @@ def arrow_rows(table: Table, batch_id: int, frame: pd.DataFrame) -> pa.Table:
             arrays[name] = pa.array(np.full(count, batch_id, dtype=np.int64))
         elif name == "position":
             arrays[name] = pa.array(np.arange(1, count + 1, dtype=np.int64))
-        elif name in DATE_COLUMNS:
+        elif name == "current":  # a new batch's rows are the latest; older ones are unmarked
+            arrays[name] = pa.array(np.ones(count, dtype=bool))
+        elif (kind := schema.column(name).kind) == "date":
             arrays[name] = pa.array(frame[name], pa.timestamp("ns")).cast(pa.date32())
-        elif name in BOOLEAN_COLUMNS:
-            arrays[name] = pa.array(frame[name], pa.bool_())
-        elif name in INTEGER_COLUMNS:
-            arrays[name] = pa.array(frame[name], pa.int64())
         else:
-            arrays[name] = pa.array(frame[name], pa.string())
+            arrays[name] = pa.array(frame[name], ARROW_TYPES[kind])
     return pa.table(arrays)
 
 

@@ -10,33 +10,36 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from app.csv_safety import neutralise_frame
+from app.engine.feed_schema import FEED_SCHEMAS, FeedName
+from app.engine.frames import frame_dtype
 from app.feeds import feed_csv
 from app.feeds.columns import Feed
 from app.ingestion import repository
 from app.ingestion.models import Batch
-
-DATE_COLUMNS = ("date", "test_date")
-FLAG_COLUMNS = ("ell", "sped", "econ_disadv")
-INTEGER_COLUMNS = ("grade", "score", "growth_target", "minutes", "sessions", "lessons")
 
 
 def batch_rows_csv(session: Session, batch: Batch) -> bytes:
     """Every row of ``batch`` in file order, with the feed's columns that were posted."""
     feed: Feed = batch.feed  # type: ignore[assignment]
     stored = repository.rows_frame(session, feed, [batch.id])
-    frame = feed_frame(stored)
+    frame = feed_frame(feed, stored)
     posted = [name for name in batch.column_names if name in frame.columns]
     return feed_csv(feed, neutralise_frame(frame[posted]))
 
 
-def feed_frame(stored: pd.DataFrame) -> pd.DataFrame:
-    """Rows as the database returns them → the column types of a parsed feed frame."""
-    frame = stored.drop(columns=["batch_id"], errors="ignore").copy()
-    for name in frame.columns:
-        if name in DATE_COLUMNS:
-            frame[name] = pd.to_datetime(frame[name])
-        elif name in FLAG_COLUMNS:
-            frame[name] = frame[name].astype("boolean")
-        elif name in INTEGER_COLUMNS:
-            frame[name] = frame[name].astype("Int64")
+def feed_frame(feed: FeedName, stored: pd.DataFrame) -> pd.DataFrame:
+    """Rows as the database returns them → the column types of a parsed feed frame
+    (``app.engine.frames.frame_dtype``); columns that are not the feed's are dropped."""
+    frame = pd.DataFrame(index=stored.index)
+    for column in FEED_SCHEMAS[feed].columns:
+        if column.name not in stored.columns:
+            continue
+        values = stored[column.name]
+        dtype = frame_dtype(column)
+        if dtype == "datetime64[ns]":
+            frame[column.name] = pd.to_datetime(values)
+        elif dtype == "object":
+            frame[column.name] = values.astype(object)
+        else:
+            frame[column.name] = values.astype(pd.api.types.pandas_dtype(dtype))
     return frame

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -26,11 +27,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
 
 from app.clock import utcnow
 from app.db import Base, UtcDateTime
+from app.engine.feed_schema import FEED_SCHEMAS, FeedSchema
+from app.engine.feed_schema import Column as FeedColumn
 from app.organisations.models import ApiKey, Organisation
 
 
@@ -47,6 +52,7 @@ class Batch(Base):
         # A client's Idempotency-Key names one request per contract.
         UniqueConstraint("contract_id", "organisation_id", "idempotency_key"),
         Index("ix_batches_contract_id_feed_sha256", "contract_id", "feed", "sha256"),
+        Index("ix_batches_contract_id_feed_rows_sha256", "contract_id", "feed", "rows_sha256"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +65,8 @@ class Batch(Base):
     )
     rows: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The rows as parsed (app/feeds/digest.py): a later batch with the same rows is a repeat.
+    rows_sha256: Mapped[str | None] = mapped_column(String(64))
     columns: Mapped[str] = mapped_column(String(200))  # feed columns as posted, comma-separated
     file_name: Mapped[str | None] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
@@ -88,7 +96,7 @@ class Batch(Base):
         return self.columns.split(",") if self.columns else []
 
 
-def _row_key(table: str) -> list[Column[int] | Index]:
+def _row_key(table: str) -> list[Column[Any] | Index]:
     """(batch_id, position) identifies a row; the loader makes it unique by construction.
 
     Deliberately neither a PRIMARY KEY nor a FOREIGN KEY to batches: on PostgreSQL the
@@ -97,54 +105,49 @@ def _row_key(table: str) -> list[Column[int] | Index]:
     transaction and never deleted, so the reference cannot dangle. Rows of a batch are
     appended together, so a BRIN index on batch_id (a few pages, nearly free to maintain)
     finds them on PostgreSQL; SQLite gets an ordinary index.
+
+    ``current`` marks the row that counts for its natural key now (latest value wins, SPEC
+    §2): true for the row of the latest accepted batch having the key, false for every other
+    (older values, rows of superseded batches). It is the only thing about a row that ever
+    changes, and only in the transaction that stores or replaces a batch of its feed
+    (``app.ingestion.current``), so every reader sees the current state by a plain filter.
     """
     return [
         Column("batch_id", Integer, nullable=False),
         Column("position", Integer, nullable=False),  # 1-based place in the upload
+        Column("current", Boolean, nullable=False, server_default=true()),
         Index(f"ix_{table}_batch_id", "batch_id", postgresql_using="brin"),
     ]
 
 
-roster_rows = Table(
-    "roster_rows",
-    Base.metadata,
-    *_row_key("roster_rows"),
-    Column("student_id", Text, nullable=False),
-    Column("grade", Integer, nullable=False),
-    Column("school_id", Text),
-    Column("ell", Boolean),
-    Column("sped", Boolean),
-    Column("econ_disadv", Boolean),
-)
+def _stored_type(column: FeedColumn) -> TypeEngine[Any]:
+    """The database type of a feed column, from its kind (app/engine/feed_schema.py)."""
+    if column.kind == "identifier":
+        return Text()
+    if column.kind == "flag":
+        return Boolean()
+    if column.kind == "date":
+        return Date()
+    return Integer() if column.small else BigInteger()
 
-# Scores and growth targets in thousandths, as the feed frame carries them.
-assessment_rows = Table(
-    "assessment_rows",
-    Base.metadata,
-    *_row_key("assessment_rows"),
-    Column("student_id", Text, nullable=False),
-    Column("assessment", Text, nullable=False),
-    Column("window", Text, nullable=False),
-    Column("score", BigInteger, nullable=False),
-    Column("growth_target", BigInteger),
-    Column("proficiency_level", Text),
-    Column("test_date", Date),
-)
 
-# Minutes in thousandths (0..1,440,000), as the feed frame carries them.
-usage_rows = Table(
-    "usage_rows",
-    Base.metadata,
-    *_row_key("usage_rows"),
-    Column("student_id", Text, nullable=False),
-    Column("date", Date, nullable=False),
-    Column("minutes", Integer, nullable=False),
-    Column("sessions", BigInteger, nullable=False),
-    Column("lessons", BigInteger),
-)
+def _row_table(schema: FeedSchema) -> Table:
+    """A feed's row table: the row key, then every column of the feed, in SPEC order.
+    Quantities are stored in thousandths, as the feed frame carries them."""
+    name = f"{schema.name.removesuffix('s')}_rows"
+    return Table(
+        name,
+        Base.metadata,
+        *_row_key(name),
+        *(
+            Column(column.name, _stored_type(column), nullable=column.nullable)
+            for column in schema.columns
+        ),
+    )
 
-ROW_TABLES: dict[str, Table] = {
-    "roster": roster_rows,
-    "assessments": assessment_rows,
-    "usage": usage_rows,
-}
+
+ROW_TABLES: dict[str, Table] = {name: _row_table(schema) for name, schema in FEED_SCHEMAS.items()}
+roster_rows = ROW_TABLES["roster"]
+assessment_rows = ROW_TABLES["assessments"]
+usage_rows = ROW_TABLES["usage"]
+schedule_rows = ROW_TABLES["schedule"]

@@ -30,22 +30,38 @@ def batch_by_idempotency_key(
     ).scalar_one_or_none()
 
 
-def accepted_batch_with_content(
-    session: Session, contract: Contract, feed: str, sha256: str
+def batch_with_rows(
+    session: Session, contract: Contract, feed: str, rows_sha256: str
 ) -> Batch | None:
+    """The first batch of the feed (accepted or superseded) whose parsed rows have this
+    digest (app/feeds/digest.py)."""
     return (
         session.execute(
             select(Batch)
             .where(
                 Batch.contract_id == contract.id,
                 Batch.feed == feed,
-                Batch.sha256 == sha256,
-                Batch.status == BatchStatus.accepted,
+                Batch.rows_sha256 == rows_sha256,
             )
             .order_by(Batch.id)
         )
         .scalars()
         .first()
+    )
+
+
+def accepted_batch_ids(session: Session, contract: Contract, feed: str) -> list[int]:
+    """The ids of the feed's batches whose rows count now, in posting order."""
+    return list(
+        session.execute(
+            select(Batch.id)
+            .where(
+                Batch.contract_id == contract.id,
+                Batch.feed == feed,
+                Batch.status == BatchStatus.accepted,
+            )
+            .order_by(Batch.id)
+        ).scalars()
     )
 
 
@@ -94,7 +110,7 @@ def add_batch(session: Session, batch: Batch) -> Batch:
 
 
 def roster_student_ids(session: Session, batch_ids: Sequence[int]) -> set[str]:
-    """Every student on the given roster batches."""
+    """Every student on the given roster batches (each student once, whichever batch)."""
     if not batch_ids:
         return set()
     rows = session.execute(
@@ -109,7 +125,7 @@ def rows_frame(session: Session, feed: str, batch_ids: Sequence[int]) -> pd.Data
     """The stored rows of the given batches of one feed, in posting then file order, with
     their ``batch_id``; typed as the database gives them (conversion is the caller's)."""
     table = ROW_TABLES[feed]
-    columns = [column for column in table.c if column.name != "position"]
+    columns = [column for column in table.c if column.name not in ("position", "current")]
     if not batch_ids:
         return pd.DataFrame({column.name: pd.Series([], dtype=object) for column in columns})
     result = session.execute(

@@ -38,7 +38,11 @@ FEED_BODY: dict[str, Any] = {
     }
 }
 POST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"model": BatchOut, "description": "A repeat of an earlier request: that batch."}
+    200: {
+        "model": BatchOut,
+        "description": "A repeat of an earlier request, or of an earlier batch's rows "
+        "(`repeat_of`): that batch, and nothing new stored.",
+    }
 }
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
@@ -120,7 +124,7 @@ def _ingest(
     )
     if not outcome.created:
         response.status_code = status.HTTP_200_OK
-    return batch_out(outcome.batch, key)
+    return batch_out(outcome.batch, key, repeat_of=outcome.repeat_of)
 
 
 @router.post(
@@ -225,6 +229,29 @@ def post_usage(
         replaces,
         export_format,
         subject,
+    )
+
+
+@router.post(
+    "/schedule",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BatchOut,
+    responses=POST_RESPONSES,
+    openapi_extra=FEED_BODY,
+    summary="Post a schedule batch (district)",
+)
+def post_schedule(
+    key: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    upload: UploadDep,
+    response: Response,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+    replaces: Replaces = None,
+) -> BatchOut:
+    return _ingest(
+        "schedule", key, upload, response, session, principal, settings, idempotency_key, replaces
     )
 
 

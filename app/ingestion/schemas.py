@@ -12,7 +12,7 @@ from app.ingestion.models import Batch, BatchStatus
 
 class BatchOut(BaseModel):
     id: str
-    feed: str = Field(description="roster, assessments or usage.")
+    feed: str = Field(description="roster, assessments, usage or schedule.")
     contract: str
     contract_version: int = Field(description="The version in force when it was posted.")
     status: BatchStatus = Field(description="`accepted` (its rows count) or `superseded`.")
@@ -35,9 +35,14 @@ class BatchOut(BaseModel):
     skipped_rows: dict[str, int] = Field(
         description="Source rows the export's own rule left out, counted by reason."
     )
+    repeat_of: str | None = Field(
+        default=None,
+        description="Set when this answer is to a post whose rows, as parsed, equal this "
+        "earlier batch's: nothing new was stored.",
+    )
 
 
-def batch_out(batch: Batch, contract_key: str) -> BatchOut:
+def batch_out(batch: Batch, contract_key: str, *, repeat_of: str | None = None) -> BatchOut:
     return BatchOut(
         id=batch.public_id,
         feed=batch.feed,
@@ -57,4 +62,5 @@ def batch_out(batch: Batch, contract_key: str) -> BatchOut:
         format=batch.format,
         dropped_columns=list(batch.dropped_columns),
         skipped_rows=dict(batch.skipped_rows),
+        repeat_of=repeat_of,
     )

@@ -1,8 +1,10 @@
 """Ingestion use cases (SPEC §2): accept a batch whole or not at all, exactly once.
 
 A batch is parsed and checked completely before anything is written; then the batch row, all
-of its data rows, the superseding of the batch it replaces and the audit entry go into the
-database in one transaction, committed once.
+of its data rows, the latest-value flags (``app.ingestion.current``), the superseding of the
+batch it replaces, the checks across batches and the audit entry go into the database in one
+transaction, committed once. A batch whose rows, as parsed, equal an earlier batch's of the
+feed is a repeat: nothing is stored and the earlier batch is returned.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import NoReturn
 
 from sqlalchemy.orm import Session
 
@@ -20,11 +23,16 @@ from app.contracts.access import ANY_ROLE, DISTRICT, VENDOR, contract_for
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract
 from app.engine.definition import Definition
+from app.engine.feed_schema import FEED_SCHEMAS
 from app.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from app.feeds import ParsedFeed, RowProblem, rows_digest
 from app.feeds.columns import Feed
 from app.feeds.formats import ParsedExport
+from app.feeds.problems import summary
 from app.ingestion import repository
 from app.ingestion.bulk import insert_rows, refresh_planner_statistics
+from app.ingestion.current import mark_current
+from app.ingestion.daily import over_daily_maximum
 from app.ingestion.export import batch_rows_csv
 from app.ingestion.formats import parse_upload
 from app.ingestion.models import Batch, BatchStatus
@@ -34,19 +42,20 @@ from app.principal import Principal
 from app.unit_of_work import UnitOfWork
 
 POSTED_BY: dict[Feed, tuple[OrganisationKind, ...]] = {
-    "roster": DISTRICT,
-    "assessments": DISTRICT,
-    "usage": VENDOR,
+    name: DISTRICT if schema.posted_by == "district" else VENDOR
+    for name, schema in FEED_SCHEMAS.items()
 }
 MAX_IDEMPOTENCY_KEY = 200
 
 
 @dataclass(frozen=True)
 class IngestOutcome:
-    """The batch, and whether this request created it (False: a repeat of an earlier one)."""
+    """The batch, and whether this request created it (False: the batch an Idempotency-Key
+    names, or the earlier batch with the same rows, then ``repeat_of`` says which)."""
 
     batch: Batch
     created: bool
+    repeat_of: str | None = None
 
 
 def ingest_batch(
@@ -80,15 +89,16 @@ def ingest_batch(
     request = _Request(
         principal, feed, hashlib.sha256(upload.content).hexdigest(), idempotency_key, replaces
     )
-    earlier = _earlier_batch(session, contract, request)
-    if earlier is not None:
-        return IngestOutcome(earlier, created=False)
+    keyed = _keyed_batch(session, contract, request)
+    if keyed is not None:
+        return IngestOutcome(keyed, created=False)
     replaced = _replaceable(session, contract, feed, replaces) if replaces else None
 
     definition = stored_definition(version.definition_json)
     roster_ids = None if feed == "roster" else effective_roster_ids(session, contract)
     # Parsed before the lock, so one slow upload does not hold up the contract's other feeds.
     export = _parsed(feed, upload, definition, roster_ids, max_bytes, max_problems)
+    digest = rows_digest(feed, export.parsed.frame)
 
     contracts.lock_contract(session, contract)
     if roster_ids is not None:
@@ -98,15 +108,26 @@ def ingest_batch(
         if current_roster != roster_ids:
             export = _parsed(feed, upload, definition, current_roster, max_bytes, max_problems)
     parsed = export.parsed
-    # Decided again under the lock: a concurrent copy of this request may have just won.
-    earlier = _earlier_batch(session, contract, request)
-    if earlier is not None:
-        return IngestOutcome(earlier, created=False)
-    if replaced is not None:
+    # Decided under the lock: a concurrent copy of this request may have just won.
+    keyed = _keyed_batch(session, contract, request)
+    if keyed is not None:
+        return IngestOutcome(keyed, created=False)
+    if replaced is None:
+        # A replacement is never a repeat: posting the same rows to replace a batch says
+        # that batch is wrong and these rows are right.
+        repeated = repository.batch_with_rows(session, contract, feed, digest)
+        if repeated is not None:
+            return IngestOutcome(repeated, created=False, repeat_of=repeated.public_id)
+    else:
         session.refresh(replaced)
         _check_replaceable(replaced, feed)
 
     with UnitOfWork(session, actor=principal) as uow:
+        earlier_ids = [
+            batch_id
+            for batch_id in repository.accepted_batch_ids(session, contract, feed)
+            if replaced is None or batch_id != replaced.id
+        ]
         batch = repository.add_batch(
             session,
             Batch(
@@ -117,6 +138,7 @@ def ingest_batch(
                 status=BatchStatus.accepted,
                 rows=parsed.rows,
                 sha256=parsed.sha256,
+                rows_sha256=digest,
                 columns=",".join(parsed.columns),
                 format=export.format,
                 dropped_columns=export.dropped_columns,
@@ -135,10 +157,46 @@ def ingest_batch(
             replaced.status = BatchStatus.superseded
             replaced.superseded_by = batch
             session.flush()
+        mark_current(
+            session,
+            feed=feed,
+            batch_id=batch.id,
+            earlier_ids=earlier_ids,
+            replaced_id=replaced.id if replaced is not None else None,
+        )
+        if earlier_ids:  # within the batch alone, the parser has checked it already
+            _check_across_batches(session, parsed, batch.id, earlier_ids, max_problems)
         _audit(uow, contract, batch, replaced)
         uow.commit()
     refresh_planner_statistics(session, feed=feed, rows=batch.rows)
     return IngestOutcome(batch, created=True)
+
+
+def _check_across_batches(
+    session: Session,
+    parsed: ParsedFeed,
+    batch_id: int,
+    earlier_ids: list[int],
+    max_problems: int,
+) -> None:
+    problems, total = over_daily_maximum(
+        session,
+        feed=parsed.feed,
+        batch_id=batch_id,
+        counted_ids=[*earlier_ids, batch_id],
+        lines=parsed.lines,
+        max_problems=max_problems,
+    )
+    if total:
+        _refuse(summary(parsed.feed, problems, total), problems, total)
+
+
+def _refuse(message: str, problems: list[RowProblem], total: int) -> NoReturn:
+    raise InvalidInput(
+        message,
+        [asdict(problem) for problem in problems],
+        extra={"total": total},
+    )
 
 
 def _parsed(
@@ -163,34 +221,25 @@ class _Request:
     replaces: str | None
 
 
-def _earlier_batch(session: Session, contract: Contract, request: _Request) -> Batch | None:
-    """The batch this request repeats: the one posted under the same Idempotency-Key (if the
-    request is the same), else an accepted batch with byte-identical content."""
-    if request.idempotency_key is not None:
-        keyed = repository.batch_by_idempotency_key(
-            session, contract, request.principal.organisation_id, request.idempotency_key
-        )
-        if keyed is not None:
-            if (
-                keyed.feed == request.feed
-                and keyed.sha256 == request.sha256
-                and _replaces(keyed) == (request.replaces)
-            ):
-                return keyed
-            raise Conflict(
-                "This Idempotency-Key was already used for a different request "
-                f"(batch {keyed.public_id}); use a new key for new content."
-            )
-    identical = repository.accepted_batch_with_content(
-        session, contract, request.feed, request.sha256
-    )
-    if identical is None:
+def _keyed_batch(session: Session, contract: Contract, request: _Request) -> Batch | None:
+    """The batch posted under this request's Idempotency-Key, if the request is the same;
+    the same key for a different request is a conflict."""
+    if request.idempotency_key is None:
         return None
-    if request.replaces in (None, _replaces(identical), identical.public_id):
-        return identical
+    keyed = repository.batch_by_idempotency_key(
+        session, contract, request.principal.organisation_id, request.idempotency_key
+    )
+    if keyed is None:
+        return None
+    if (
+        keyed.feed == request.feed
+        and keyed.sha256 == request.sha256
+        and _replaces(keyed) == request.replaces
+    ):
+        return keyed
     raise Conflict(
-        f"This content is already batch {identical.public_id}, which counts; replacing batch "
-        f"{request.replaces} with the same content would count it twice."
+        "This Idempotency-Key was already used for a different request "
+        f"(batch {keyed.public_id}); use a new key for new content."
     )
 
 
@@ -254,11 +303,7 @@ def _audit(
 
 def effective_roster_ids(session: Session, contract: Contract) -> set[str]:
     """The students on the contract's roster now: on any accepted roster batch."""
-    roster = [
-        batch.id
-        for batch in repository.accepted_batches(session, contract)
-        if batch.feed == "roster"
-    ]
+    roster = repository.accepted_batch_ids(session, contract, "roster")
     return repository.roster_student_ids(session, roster)
 
 

@@ -52,7 +52,10 @@ def test_score_with_more_than_three_places_is_refused_not_rounded():
         "assessments", csv_bytes("student_id,assessment,window,score", "S1,m,w,200.0001")
     )
     assert problem == RowProblem(
-        2, "score", "200.0001", "has more than 3 decimal places (values are not rounded)"
+        2,
+        "score",
+        "200.0001",
+        "has more than 3 decimal places: round at the source (Tranche never rounds data)",
     )
 
 

@@ -51,7 +51,10 @@ def test_json_number_with_more_than_three_places_is_refused():
     content = b'[{"student_id": "S1", "date": "2026-09-01", "minutes": 0.1234}]'
     problem = only_problem("usage", content, content_type="application/json")
     assert problem == RowProblem(
-        1, "minutes", "0.1234", "has more than 3 decimal places (values are not rounded)"
+        1,
+        "minutes",
+        "0.1234",
+        "has more than 3 decimal places: round at the source (Tranche never rounds data)",
     )
 
 

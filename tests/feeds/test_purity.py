@@ -9,7 +9,7 @@ from pathlib import Path
 import app.feeds
 
 ALLOWED_LIBRARIES = {"numpy", "pandas", "pyarrow", "pydantic"}
-ALLOWED_APP_MODULES = ("app.feeds", "app.engine.frames")
+ALLOWED_APP_MODULES = ("app.feeds", "app.engine.frames", "app.engine.feed_schema")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -45,7 +45,10 @@ def test_decimal_minutes_are_exact_thousandths():
 def test_minutes_with_more_than_three_places_are_refused():
     problem = only_problem("usage", usage("S1,2026-09-01,0.0005,,"))
     assert problem == RowProblem(
-        2, "minutes", "0.0005", "has more than 3 decimal places (values are not rounded)"
+        2,
+        "minutes",
+        "0.0005",
+        "has more than 3 decimal places: round at the source (Tranche never rounds data)",
     )
 
 
@@ -70,9 +73,14 @@ def test_a_whole_day_of_minutes_is_accepted():
     assert parse_feed("usage", usage("S1,2026-09-01,1440,,")).rows == 1
 
 
-def test_more_than_a_day_summed_over_a_students_rows_for_one_date_is_refused():
+def usage_sessions(*rows: str) -> bytes:
+    return csv_bytes("student_id,date,minutes,session_id", *rows)
+
+
+def test_more_than_a_day_summed_over_a_students_sessions_for_one_date_is_refused():
     refused = rejection(
-        "usage", usage("S1,2026-09-01,700,,", "S2,2026-09-01,700,,", "S1,2026-09-01,740.5,,")
+        "usage",
+        usage_sessions("S1,2026-09-01,700,a", "S2,2026-09-01,700,a", "S1,2026-09-01,740.5,b"),
     )
     reason = "the student's rows for this date add up to 1440.5 minutes, more than 1440"
     assert refused.problems == [
@@ -81,19 +89,33 @@ def test_more_than_a_day_summed_over_a_students_rows_for_one_date_is_refused():
     ]
 
 
-def test_several_different_rows_for_one_student_and_date_are_allowed():
-    frame = parse_feed("usage", usage("S1,2026-09-01,30,1,", "S1,2026-09-01,20,1,")).frame
+def test_several_sessions_for_one_student_and_date_are_allowed():
+    frame = parse_feed("usage", usage_sessions("S1,2026-09-01,30,a", "S1,2026-09-01,20,b")).frame
     assert frame["minutes"].sum() == 50000
+    assert list(frame["session_id"]) == ["a", "b"]
 
 
-def test_a_row_repeating_another_exactly_is_refused():
-    refused = rejection(
-        "usage", usage("S1,2026-09-01,30,1,2", "S1,2026-09-01,30,,2", "S1,2026-09-01,30,1,")
-    )
-    # an empty sessions cell means 1, so row 3 repeats row 2; row 4 has no lessons: different
+def test_two_day_totals_for_one_student_and_date_say_what_to_do():
+    refused = rejection("usage", usage("S1,2026-09-01,30,1,", "S1,2026-09-01,20,1,"))
     assert refused.problems == [
         RowProblem(
-            3, None, "S1, 2026-09-01, 30, , 2", "duplicate of row 2 (every column is the same)"
+            3,
+            None,
+            "S1, 2026-09-01",
+            "two rows for one student and day: give `session_id`, or one total per day "
+            "(the first is row 2)",
+        )
+    ]
+
+
+def test_a_session_given_twice_is_a_duplicate_key():
+    refused = rejection("usage", usage_sessions("S1,2026-09-01,30,a", "S1,2026-09-01,20,a"))
+    assert refused.problems == [
+        RowProblem(
+            3,
+            None,
+            "S1, 2026-09-01, a",
+            "duplicate of row 2 (same student_id, date and session_id)",
         )
     ]
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.contracts.models import Contract
-from app.ingestion.models import Batch, assessment_rows, roster_rows, usage_rows
+from app.ingestion.models import Batch, assessment_rows, roster_rows, schedule_rows, usage_rows
 
 SMALL_UPLOAD_LIMIT = 64 * 1024
 
@@ -38,7 +38,12 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 def post(client, world) -> Callable[..., Any]:  # type: ignore[no-untyped-def]
     """post(feed, content, as_=org, content_type=..., key=..., **request kwargs)."""
-    default_poster = {"roster": "ector-isd", "assessments": "ector-isd", "usage": "bright-tutors"}
+    default_poster = {
+        "roster": "ector-isd",
+        "assessments": "ector-isd",
+        "usage": "bright-tutors",
+        "schedule": "ector-isd",
+    }
 
     def send(  # type: ignore[no-untyped-def]
         feed: str,
@@ -91,6 +96,7 @@ def stored(db_session: Session) -> Callable[[], dict[str, int]]:
             "roster_rows": rows(roster_rows),
             "assessment_rows": rows(assessment_rows),
             "usage_rows": rows(usage_rows),
+            "schedule_rows": rows(schedule_rows),
         }
 
     return count

@@ -42,6 +42,8 @@ def test_byte_identical_content_returns_the_original_batch(roster_batch, post, s
     again = post("usage", USAGE_CSV)
     assert again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
+    assert first.json()["repeat_of"] is None
+    assert again.json()["repeat_of"] == first.json()["id"]
     assert stored()["usage_rows"] == 3
 
 
@@ -67,22 +69,36 @@ def test_a_refused_body_does_not_use_up_the_key(roster_batch, post, stored):
     assert stored()["usage_rows"] == 3
 
 
-def test_content_of_a_superseded_batch_can_be_posted_again(roster_batch, post, stored):
+def test_content_of_a_superseded_batch_posted_again_is_a_repeat_and_does_not_come_back(
+    roster_batch, post, stored
+):
     first = post("usage", USAGE_CSV).json()
     post("usage", b"student_id,date,minutes\nS2,2026-09-02,1\n", params={"replaces": first["id"]})
     again = post("usage", USAGE_CSV)
-    assert again.status_code == 201
-    assert again.json()["id"] != first["id"]
-    assert stored()["usage_rows"] == 3 + 1 + 3
+    assert again.status_code == 200
+    assert again.json()["id"] == first["id"]
+    assert again.json()["repeat_of"] == first["id"]
+    assert again.json()["status"] == "superseded"
+    assert stored()["usage_rows"] == 3 + 1
 
 
-def test_replaying_a_replacement_returns_it_without_a_second_replacement(roster_batch, post):
+def test_replaying_a_replacement_with_its_key_returns_it(roster_batch, post):
     first = post("usage", USAGE_CSV).json()
     correction = b"student_id,date,minutes\nS2,2026-09-02,1\n"
-    replaced = post("usage", correction, params={"replaces": first["id"]})
-    again = post("usage", correction, params={"replaces": first["id"]})
+    key = {"Idempotency-Key": "correction-1"}
+    replaced = post("usage", correction, params={"replaces": first["id"]}, headers=key)
+    again = post("usage", correction, params={"replaces": first["id"]}, headers=key)
     assert again.status_code == 200
     assert again.json() == replaced.json()
+
+
+def test_replaying_a_replacement_without_a_key_is_refused_not_applied_twice(roster_batch, post):
+    first = post("usage", USAGE_CSV).json()
+    correction = b"student_id,date,minutes\nS2,2026-09-02,1\n"
+    post("usage", correction, params={"replaces": first["id"]})
+    again = post("usage", correction, params={"replaces": first["id"]})
+    assert again.status_code == 409
+    assert "already replaced" in again.json()["detail"]
 
 
 def test_an_overlong_idempotency_key_is_refused(roster_batch, post, stored):

@@ -8,7 +8,13 @@ import pytest
 
 from tests.ingestion.conftest import SMALL_UPLOAD_LIMIT
 
-NOTHING_BUT_THE_ROSTER = {"batches": 1, "roster_rows": 3, "assessment_rows": 0, "usage_rows": 0}
+NOTHING_BUT_THE_ROSTER = {
+    "batches": 1,
+    "roster_rows": 3,
+    "assessment_rows": 0,
+    "usage_rows": 0,
+    "schedule_rows": 0,
+}
 
 
 def assert_refused(response, stored, expected=NOTHING_BUT_THE_ROSTER, status=422):  # type: ignore[no-untyped-def]
@@ -40,7 +46,7 @@ def assert_refused(response, stored, expected=NOTHING_BUT_THE_ROSTER, status=422
             3,
             None,
             None,
-            "duplicate of row 2",
+            "give `session_id`, or one total per day",
         ),
         (
             b"student_id,date,minutes,student_name\nS2,2026-09-02,5,Ann\n",
