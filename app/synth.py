@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from app.engine.frames import QUANTITY_SCALE
+from app.engine.frames import QUANTITY_SCALE, with_every_column
 from app.feeds import feed_csv
 
 NEVER_LOGS_IN = 0.08
@@ -179,7 +179,7 @@ def _usage(
             "lessons": pd.Series(pd.arrays.IntegerArray(lessons, np.zeros(rows, bool))),
         },
     )
-    return usage, minutes_by_student / QUANTITY_SCALE
+    return with_every_column("usage", usage), minutes_by_student / QUANTITY_SCALE
 
 
 def _assessments(
@@ -236,6 +236,12 @@ def _assessments(
                                 np.full(count, index != 0),
                             )
                         ),
+                        "typical_growth": pd.Series(
+                            pd.arrays.IntegerArray(
+                                np.rint(typical_growth[taken] * QUANTITY_SCALE).astype(np.int64),
+                                np.full(count, index != 0),
+                            )
+                        ),
                         "proficiency_level": pd.Series(
                             PROFICIENCY_LEVELS[level[taken]], dtype=object
                         ),
@@ -243,7 +249,7 @@ def _assessments(
                     },
                 )
             )
-    return pd.concat(parts, ignore_index=True)
+    return with_every_column("assessments", pd.concat(parts, ignore_index=True))
 
 
 def window_start(window: str) -> date | None:

@@ -164,7 +164,7 @@ def raw_copy_pg(url: str, path: Path) -> float:
         connection.execute("DROP TABLE IF EXISTS raw_usage")
         connection.execute(
             "CREATE TABLE raw_usage (student_id text, date date, minutes numeric, "
-            "sessions bigint, lessons bigint)"
+            "sessions bigint, lessons bigint, session_id text)"
         )
         connection.commit()
         content = path.read_bytes()
@@ -186,13 +186,13 @@ def raw_insert_sqlite(path: Path, usage: Path) -> float:
     connection = sqlite3.connect(path)
     connection.execute(
         "CREATE TABLE raw_usage (student_id TEXT, date TEXT, minutes TEXT, sessions INTEGER, "
-        "lessons INTEGER)"
+        "lessons INTEGER, session_id TEXT)"
     )
     started = time.perf_counter()
     with usage.open(newline="") as handle:
         reader = csv.reader(handle)
         next(reader)
-        connection.executemany("INSERT INTO raw_usage VALUES (?, ?, ?, ?, ?)", reader)
+        connection.executemany("INSERT INTO raw_usage VALUES (?, ?, ?, ?, ?, ?)", reader)
     connection.commit()
     elapsed = time.perf_counter() - started
     connection.close()

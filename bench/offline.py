@@ -40,11 +40,11 @@ def child(folder: Path, contract: Path) -> None:
     with contextlib.redirect_stdout(io.StringIO()) as output:
         command.evaluate_command(
             contract,
-            folder / "roster.csv",
-            folder / "assessments.csv",
-            folder / "usage.csv",
-            AS_OF,
-            "json",
+            roster=folder / "roster.csv",
+            assessments=folder / "assessments.csv",
+            usage=folder / "usage.csv",
+            as_of=AS_OF,
+            output="json",
         )
     document = json.loads(output.getvalue())
     finished = time.perf_counter()

@@ -39,6 +39,7 @@ __all__ = [
     "frame_dtype",
     "from_scaled",
     "to_scaled",
+    "with_every_column",
 ]
 
 
@@ -78,6 +79,23 @@ def empty_frame(feed: FeedName, *, engine_only: bool = False) -> pd.DataFrame:
             if column.engine or not engine_only
         }
     )
+
+
+def with_every_column(feed: FeedName, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the feed's columns in SPEC order: a column it lacks is added as a
+    parsed feed would have it when not sent (its default, else null)."""
+    rows = len(frame)
+    data: dict[str, pd.Series] = {}
+    for column in FEED_SCHEMAS[feed].columns:
+        if column.name in frame.columns:
+            data[column.name] = frame[column.name]
+        elif column.default is not None:
+            data[column.name] = pd.Series([column.default] * rows, dtype="int64", index=frame.index)
+        else:
+            data[column.name] = pd.Series(
+                [None] * rows, dtype=frame_dtype(column), index=frame.index
+            )
+    return pd.DataFrame(data)
 
 
 def empty_roster() -> pd.DataFrame:
