@@ -97,6 +97,10 @@ class FeedSchema:
         return tuple(column.name for column in self.columns if column.required)
 
     @property
+    def required_key(self) -> tuple[str, ...]:
+        return tuple(name for name in self.key if not self.column(name).nullable)
+
+    @property
     def engine_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns if column.engine)
 

@@ -21,18 +21,24 @@ REQUIRED_EMPTY = "required value is empty"
 class Batch:
     """A feed's text table and the findings of the checks run on it so far.
 
-    ``bad`` marks the rows with at least one finding, so checks across rows (duplicates,
-    daily totals) look only at rows whose values are known to be good.
+    ``bad`` marks the rows with at least one finding; ``usable`` the rows whose given columns
+    are known to be good, so checks across rows (duplicates, daily totals) compare only
+    those.
     """
 
     def __init__(self, table: TextTable, positions: dict[str, int]):
         self.table = table
         self.positions = positions
         self.rows = table.num_rows
-        self.findings: list[Finding] = list(table.findings)
+        self.findings: list[Finding] = []
         self.bad = np.zeros(self.rows, dtype=bool)
-        for finding in self.findings:
-            self.bad[finding.positions] = True
+        self.bad_rows = np.zeros(self.rows, dtype=bool)  # findings about a whole row
+        self.bad_columns: dict[str, np.ndarray] = {}
+        for finding in table.findings:
+            mask = np.zeros(self.rows, dtype=bool)
+            mask[finding.positions] = True
+            self._mark(mask, finding.column)
+            self.findings.append(finding)
 
     def text(self, column: str) -> pa.ChunkedArray | None:
         position = self.positions.get(column)
@@ -60,7 +66,23 @@ class Batch:
         positions = np.flatnonzero(mask)
         if len(positions):
             self.findings.append(Finding(positions, column, reason, value))
-            self.bad[positions] = True
+            self._mark(mask, column)
+
+    def _mark(self, mask: np.ndarray, column: str | None) -> None:
+        self.bad |= mask
+        if column is None:
+            self.bad_rows |= mask
+        else:
+            self.bad_columns.setdefault(column, np.zeros(self.rows, dtype=bool))
+            self.bad_columns[column] |= mask
+
+    def usable(self, *columns: str) -> np.ndarray:
+        """Rows whose named columns (and the row as a whole) have no finding so far."""
+        mask = ~self.bad_rows
+        for column in columns:
+            if column in self.bad_columns:
+                mask &= ~self.bad_columns[column]
+        return mask
 
     def convert(
         self, column: str, converter: Callable[[pa.ChunkedArray], Converted], *, required: bool

@@ -26,8 +26,9 @@ def check_keys(
     converted: dict[str, Converted | None],
     roster_codes: np.ndarray | None,
 ) -> None:
-    """Report every row whose natural key an earlier row of the batch already has."""
-    good = np.flatnonzero(~batch.bad)
+    """Report every row whose natural key an earlier row of the batch already has (rows whose
+    key values are usable, whatever else is wrong with them)."""
+    good = np.flatnonzero(batch.usable(*schema.key) & batch.filled(*schema.required_key))
     if len(good) < 2:
         return
     parts = [_codes(batch, name, converted.get(name), roster_codes, good) for name in schema.key]
@@ -71,7 +72,7 @@ def check_daily_maximum(
     assert column.daily_maximum is not None
     values, dates = converted[column.name], converted["date"]
     assert values is not None and dates is not None
-    good = np.flatnonzero(~batch.bad)
+    good = np.flatnonzero(batch.usable("student_id", "date", column.name))
     if len(good) < 2:
         return
     students = _codes(batch, "student_id", None, roster_codes, good)

@@ -71,6 +71,7 @@ def check_mapped(
         columns=tuple(positions),
         rows=len(frame),
         sha256=hashlib.sha256(content).hexdigest(),
+        lines=table.lines,
     )
 
 
