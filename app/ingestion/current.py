@@ -24,7 +24,7 @@ from sqlalchemy import (
     and_,
     false,
     func,
-    literal,
+    literal_column,
     select,
     true,
     tuple_,
@@ -41,7 +41,9 @@ def natural_key(feed: FeedName, table: Table | Any) -> list[ColumnElement[Any]]:
     optional part (no ``session_id``) compares equal to another blank one."""
     schema = FEED_SCHEMAS[feed]
     return [
-        func.coalesce(table.c[name], literal("")) if schema.column(name).nullable else table.c[name]
+        func.coalesce(table.c[name], literal_column("''"))
+        if schema.column(name).nullable
+        else table.c[name]
         for name in schema.key
     ]
 
