@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.statements.conftest import disable_settled_guard
+from tests.statements.conftest import disable_settled_guard, usage_csv
 
 
 def verify(desk, statement_id: str, org: str = "ector-isd") -> dict:
@@ -104,3 +104,13 @@ def test_parties_and_the_granted_auditor_may_verify(client, world, desk, approve
             f"/v1/statements/{approved_statement['id']}/verify", headers=world.headers[org]
         )
         assert response.status_code == 404, org
+
+
+def test_a_statement_still_verifies_after_a_later_batch_restated_a_day(
+    desk, approved_statement, feeds
+):
+    # Not a replacement: a later batch's value for S09's day wins over the earlier one.
+    feeds.post("usage", usage_csv({"S09": 800}))
+    assert verify(desk, approved_statement["id"])["matches"] is True
+    second = desk.draft("2027-02-01")
+    assert [line["due"] for line in second["lines"] if line["tranche"] == "fidelity"] == ["-450.00"]
