@@ -2,7 +2,7 @@
 usage columns, batches recognised by their rows
 
 Revision ID: 20261201_feeds
-Revises: 20261201_2356_people
+Revises: obligation_records
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_feeds"
-down_revision = "20261201_2356_people"
+down_revision = "obligation_records"
 branch_labels = None
 depends_on = None
 
