@@ -2,7 +2,7 @@
 usage columns, batches recognised by their rows
 
 Revision ID: 20261201_feeds
-Revises: obligation_records
+Revises: 2026_12_01_0055_report_reads
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_feeds"
-down_revision = "obligation_records"
+down_revision = "2026_12_01_0055_report_reads"
 branch_labels = None
 depends_on = None
 
