@@ -129,7 +129,7 @@ def test_a_restated_day_is_not_added_to_the_day_it_replaces(roster_batch, post, 
     [
         ("00123 ", "leading or trailing spaces"),
         (" 00123", "leading or trailing spaces"),
-        ("S\u00002", "control characters"),
+        ("S\t2", "control characters"),
         ("S" * 65, "longer than 64 characters"),
     ],
 )
