@@ -2,7 +2,7 @@
 usage columns, batches recognised by their rows
 
 Revision ID: 20261201_feeds
-Revises: 2026_12_01_0055_report_reads
+Revises: 20261201_0050_immutable
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_feeds"
-down_revision = "2026_12_01_0055_report_reads"
+down_revision = "20261201_0050_immutable"
 branch_labels = None
 depends_on = None
 
