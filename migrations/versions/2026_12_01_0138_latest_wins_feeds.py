@@ -2,7 +2,7 @@
 usage columns, batches recognised by their rows
 
 Revision ID: 20261201_feeds
-Revises: 20261201_0050_immutable
+Revises: 20261201_0110_web_sessions
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_feeds"
-down_revision = "20261201_0050_immutable"
+down_revision = "20261201_0110_web_sessions"
 branch_labels = None
 depends_on = None
 
