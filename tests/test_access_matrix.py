@@ -80,7 +80,12 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/v1/contracts/{key}/batches", ALL),
     Endpoint("GET", "/v1/contracts/{key}/batches/{batch}", ALL),
-    Endpoint("GET", "/v1/contracts/{key}/batches/{batch}/rows", ALL),
+    # {batch} is the district's roster batch: a vendor reads back only the rows it posted.
+    Endpoint(
+        "GET",
+        "/v1/contracts/{key}/batches/{batch}/rows",
+        frozenset({"district", "auditor"}),
+    ),
     Endpoint(
         "POST",
         "/v1/contracts/{key}/obligations/{obligation}",

@@ -275,6 +275,14 @@ def full_amount(tranche: Tranche) -> Decimal | None:
     return tranche.cap
 
 
+class AuditorAccess(Model):
+    """An auditor granted read access; ``raw: true`` also lets it read the raw rows (roster
+    flags, assessment scores) that auditors otherwise never see (SPEC §3)."""
+
+    org: Slug
+    raw: StrictBool = False
+
+
 class Header(Model):
     """The scalar part of a definition; sections are validated item by item."""
 
@@ -287,9 +295,17 @@ class Header(Model):
     max_total: Cents | None = None
     holdback: Share | None = None
     population: Population = Population()
-    auditors: list[Slug] = []
+    auditors: list[Slug | AuditorAccess] = []  # a plain key is {org: key, raw: false}
     assessment_rules: AssessmentRules = AssessmentRules()
     accountability: Accountability | None = None
+
+    @property
+    def auditor_keys(self) -> list[str]:
+        return [a if isinstance(a, str) else a.org for a in self.auditors]
+
+    @property
+    def raw_auditor_keys(self) -> list[str]:
+        return [a.org for a in self.auditors if isinstance(a, AuditorAccess) and a.raw]
 
 
 class Definition(Header):
