@@ -283,6 +283,31 @@ class AuditorAccess(Model):
     raw: StrictBool = False
 
 
+def auditor_entry(value: Any) -> str | AuditorAccess:
+    """An `auditors:` item: an organisation key, or ``{org: key, raw: true|false}``. Checked
+    by hand so that a bad item is one problem at its own path, not one per alternative."""
+    if isinstance(value, AuditorAccess):
+        return value
+    if not isinstance(value, dict):
+        return slug(value)
+    unknown = sorted(str(name) for name in set(value) - {"org", "raw"})
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}: an auditor has org and raw")
+    if "org" not in value:
+        raise ValueError("an auditor needs org: the auditor organisation's key")
+    raw = value.get("raw", False)
+    if not isinstance(raw, bool):
+        raise ValueError(f"raw must be true or false, got {_short(raw)}")
+    return AuditorAccess(org=slug(value["org"]), raw=raw)
+
+
+AuditorEntry = Annotated[
+    str | AuditorAccess,
+    PlainValidator(auditor_entry),
+    PlainSerializer(lambda v: v if isinstance(v, str) else v.model_dump()),
+]
+
+
 class Header(Model):
     """The scalar part of a definition; sections are validated item by item."""
 
@@ -295,7 +320,7 @@ class Header(Model):
     max_total: Cents | None = None
     holdback: Share | None = None
     population: Population = Population()
-    auditors: list[Slug | AuditorAccess] = []  # a plain key is {org: key, raw: false}
+    auditors: list[AuditorEntry] = []  # a plain key is {org: key, raw: false}
     assessment_rules: AssessmentRules = AssessmentRules()
     accountability: Accountability | None = None
 
