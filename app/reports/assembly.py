@@ -15,6 +15,9 @@ from fractions import Fraction
 
 from sqlalchemy.orm import Session
 
+from app.audit import repository as audit_log
+from app.audit.checkpoints import latest_checkpoint
+from app.audit.schemas import signed_head
 from app.clock import as_utc, utcnow
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract
@@ -31,6 +34,7 @@ from app.reports.breakdowns import breakdown_rows
 from app.reports.cost import cost_effectiveness
 from app.reports.ledger import ledger_section
 from app.reports.schemas import (
+    AuditAnchor,
     BatchRow,
     BreakdownSection,
     ChartData,
@@ -110,6 +114,16 @@ def assemble_report(
         evaluation=EvaluationProvenance(
             fingerprint=stored.fingerprint, engine_version=result.engine_version
         ),
+        audit=_audit_anchor(session),
+    )
+
+
+def _audit_anchor(session: Session) -> AuditAnchor:
+    head = audit_log.chain_head(session)
+    return AuditAnchor(
+        head_entry_id=head.last_entry_id,
+        head_hash=head.last_hash,
+        checkpoint=signed_head(latest_checkpoint(session)),
     )
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.audit.schemas import SignedHead
+
 
 class ReportMeta(BaseModel):
     generated_at: datetime
@@ -264,6 +266,16 @@ class EvaluationProvenance(BaseModel):
     engine_version: str
 
 
+class AuditAnchor(BaseModel):
+    """Where the audit chain stood when the report was made, and its newest signed head."""
+
+    head_entry_id: int | None
+    head_hash: str
+    checkpoint: SignedHead | None = Field(
+        description="The newest signed checkpoint; null when the service has no signing key."
+    )
+
+
 class ContractReport(BaseModel):
     report: ReportMeta
     contract: ContractSection
@@ -278,3 +290,4 @@ class ContractReport(BaseModel):
     breakdowns: BreakdownSection
     charts: ChartData
     evaluation: EvaluationProvenance
+    audit: AuditAnchor
