@@ -14,6 +14,7 @@ from app.api_document import declare_problems
 from app.audit.checkpoints import keyring_from
 from app.audit.router import router as audit_router
 from app.audit.signing import KEYRING_INFO
+from app.bundles.router import router as bundles_router
 from app.config import Settings, get_settings
 from app.contracts.router import router as contracts_router
 from app.db import POOL, make_engine, make_session_factory, session_opener
@@ -39,6 +40,7 @@ ROUTERS = [
     statements_router,
     reports_router,
     audit_router,
+    bundles_router,
 ]
 
 

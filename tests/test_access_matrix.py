@@ -139,6 +139,7 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/v1/contracts/{key}/report?as_of=2027-06-30&format=json", ALL),
     Endpoint("GET", "/v1/contracts/{key}/report/reads", frozenset({"district", "auditor"})),
+    Endpoint("GET", "/v1/contracts/{key}/audit-bundle?as_of=2027-06-30", ALL),
     Endpoint(
         "GET",
         "/v1/audit-log",

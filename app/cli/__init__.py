@@ -18,6 +18,7 @@ cli.add_typer(admin.org, name="org")
 cli.add_typer(people.user, name="user")
 cli.add_typer(admin.key, name="key")
 cli.add_typer(admin.contracts, name="contracts")
+cli.command("verify-bundle")(trust.verify_bundle_command)
 cli.add_typer(trust.keys, name="keys")
 cli.add_typer(trust.audit, name="audit")
 

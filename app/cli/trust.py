@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from app.audit.signing import SigningKeyError, generate_signing_key, public_key_text
+from app.bundles.check import check_bundle
 from app.cli.context import cli_session
 from app.principal import OPERATOR
 from app.unit_of_work import UnitOfWork
@@ -45,3 +46,33 @@ def checkpoint_command() -> None:
             raise typer.Exit(2) from error
     assert entry is not None  # required: refused above when there is no key
     typer.echo(f"checkpoint {entry.id} signs the chain head at entry {entry.object_id}")
+
+
+def verify_bundle_command(
+    bundle: Path = typer.Argument(..., metavar="FILE.zip", help="An audit bundle."),
+    public_key: Path | None = typer.Option(
+        None,
+        "--public-key",
+        help="The service's public key (file, base64 or PEM) to trust instead of the bundle's.",
+    ),
+) -> None:
+    """Check an audit bundle offline: signatures, hashes, and every statement and the
+    evaluation recomputed with the engine. Exit 0 if it holds, 1 if not."""
+    try:
+        content = bundle.read_bytes()
+        pinned = public_key.read_text(encoding="ascii") if public_key else None
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    report = check_bundle(content, public_key=pinned)
+    for note in report.notes:
+        typer.echo(f"  {note}")
+    for failure in report.failures:
+        typer.echo(f"FAIL {failure}")
+    typer.echo(
+        "bundle verified"
+        if report.ok
+        else f"bundle NOT verified: {len(report.failures)} problem(s)"
+    )
+    if not report.ok:
+        raise typer.Exit(1)

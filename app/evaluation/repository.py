@@ -10,15 +10,15 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.feeds.columns import NATURAL_KEYS, Feed
 from app.ingestion.models import ROW_TABLES, usage_rows
 
-NATURAL_KEYS = {"roster": ["student_id"], "assessments": ["student_id", "assessment", "window"]}
 Span = tuple[date, date]
 UsageSum = tuple[Span, str]  # a date span and the usage field summed over it
 
 
 def latest_rows(
-    session: Session, feed: str, batch_ids: Sequence[int], columns: Sequence[str]
+    session: Session, feed: Feed, batch_ids: Sequence[int], columns: Sequence[str]
 ) -> pd.DataFrame:
     """``columns`` of one row per natural key: the one from the latest of ``batch_ids``
     (SPEC §2), as the database gives them (conversion is the caller's).
@@ -38,7 +38,7 @@ def latest_rows(
     )
     if len(batch_ids) > 1:
         frame = frame.sort_values("batch_id", kind="stable").drop_duplicates(
-            subset=NATURAL_KEYS[feed], keep="last"
+            subset=list(NATURAL_KEYS[feed]), keep="last"
         )
     return frame.drop(columns=["batch_id"]).reset_index(drop=True)
 

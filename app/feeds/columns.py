@@ -26,6 +26,13 @@ FEED_COLUMNS: dict[Feed, tuple[str, ...]] = {
     "usage": ("student_id", "date", "minutes", "sessions", "lessons"),
 }
 
+#: The columns naming one value of a feed: a later batch's row replaces an earlier one with
+#: the same key (SPEC §2). Usage rows add up instead, so it has none here.
+NATURAL_KEYS: dict[Feed, tuple[str, ...]] = {
+    "roster": ("student_id",),
+    "assessments": ("student_id", "assessment", "window"),
+}
+
 #: The columns a feed must have.
 REQUIRED_COLUMNS: dict[Feed, tuple[str, ...]] = {
     "roster": ("student_id", "grade"),
