@@ -25,6 +25,7 @@ APPEND_ONLY = (
 UPDATABLE = (
     "organisations",
     "api_keys",
+    "people",
     "contracts",
     "contract_versions",
     "batches",

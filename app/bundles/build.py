@@ -115,20 +115,10 @@ def audit_bundle(session: Session, *, principal: Principal, key: str, as_of: dat
 
 
 def entry_document(entry: AuditEntry) -> dict[str, Any]:
-    """An entry with every field its hash covers, exactly as hashed (app/audit/chain.py)."""
-    return {
-        "id": entry.id,
-        "recorded_at": canonical_moment(entry.recorded_at),
-        "organisation_id": entry.organisation_id,
-        "api_key_id": entry.api_key_id,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "contract_key": entry.contract_key,
-        "details": entry.details,
-        "previous_hash": entry.previous_hash,
-        "entry_hash": entry.entry_hash,
-    }
+    """Every column of an entry, so whatever its hash covers (app/audit/chain.py) travels."""
+    document = {column.key: getattr(entry, column.key) for column in AuditEntry.__mapper__.columns}
+    document["recorded_at"] = canonical_moment(entry.recorded_at)
+    return document
 
 
 def _versions(contract: Contract) -> list[dict[str, Any]]:

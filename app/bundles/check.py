@@ -27,12 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from app.audit.chain import entry_hash
+from app.audit.chain import hash_of
 from app.audit.signing import (
     SigningKeyError,
     checkpoint_message,
@@ -46,6 +47,9 @@ from app.engine.definition import Definition
 from app.engine.problems import DefinitionError
 from app.feeds import FeedRejected, parse_feed
 from app.feeds.columns import NATURAL_KEYS, REQUIRED_COLUMNS, Feed
+
+if TYPE_CHECKING:
+    from app.audit.models import AuditEntry
 
 CHECKPOINT = "audit.checkpoint"
 FEED_ORDER: tuple[Feed, ...] = ("roster", "assessments", "usage")
@@ -162,18 +166,10 @@ def _check_audit_entries(
     for entry in entries.values():
         where = f"audit/entries.json: entry {entry['id']}"
         try:
-            recomputed = entry_hash(
-                previous_hash=entry["previous_hash"],
-                recorded_at=datetime.fromisoformat(entry["recorded_at"].replace("Z", "+00:00")),
-                organisation_id=entry["organisation_id"],
-                api_key_id=entry["api_key_id"],
-                action=entry["action"],
-                object_type=entry["object_type"],
-                object_id=entry["object_id"],
-                contract_key=entry["contract_key"],
-                details=entry["details"],
-            )
-        except (KeyError, TypeError, ValueError) as error:
+            # The service's own hash function, over the entry as bundled: one rule, not two.
+            fields = {**entry, "recorded_at": _moment(entry["recorded_at"])}
+            recomputed = hash_of(cast("AuditEntry", SimpleNamespace(**fields)))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             report.failures.append(f"{where}: unreadable ({error})")
             continue
         if recomputed != entry["entry_hash"]:
@@ -400,6 +396,10 @@ def _check_billing(
 
 
 # --- reading -----------------------------------------------------------------------------
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _parse(name: str, data: bytes) -> Any:
