@@ -12,9 +12,16 @@ through ``float``; dates are ``YYYY-MM-DD`` strings or ``date`` objects.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictBool,
+)
 
 from app.engine.fields import (
     Base,
@@ -28,6 +35,7 @@ from app.engine.fields import (
     Share,
     Slug,
     Text,
+    slug,
 )
 
 IfIndeterminate = Literal["review", "full", "zero"]
@@ -297,7 +305,7 @@ def auditor_entry(value: Any) -> str | AuditorAccess:
         raise ValueError("an auditor needs org: the auditor organisation's key")
     raw = value.get("raw", False)
     if not isinstance(raw, bool):
-        raise ValueError(f"raw must be true or false, got {_short(raw)}")
+        raise ValueError(f"raw must be true or false, got {str(raw)[:40]!r}")
     return AuditorAccess(org=slug(value["org"]), raw=raw)
 
 
