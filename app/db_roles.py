@@ -19,6 +19,7 @@ APPEND_ONLY = (
     "statement_batches",
     "statement_lines",
     "statement_payments",
+    "obligation_records",
 )
 # Rows whose state moves on (a batch superseded, a draft approved, a key revoked, the chain
 # head advanced): INSERT, SELECT and UPDATE — approved statements are guarded by triggers.

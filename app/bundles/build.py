@@ -8,6 +8,7 @@
     batches/<id>.csv          a batch's rows, as much of them as the reader may see (§3)
     statements.json           every statement as the API shows it, lines and payments included
     payments.json             every payment, by statement
+    obligations.json          every obligation record, as the engine reads them
     evaluation.json           the §1 evaluation at `as_of`, its fingerprint and batches read
     evaluation/students.csv   the per-student detail, as much of it as the reader may see
     audit/entries.json        the contract's audit entries and the chain's checkpoints
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -41,6 +42,7 @@ from app.evaluation.students import students_csv
 from app.ingestion import repository as ingestion
 from app.ingestion.export import batch_rows_csv
 from app.ingestion.models import Batch
+from app.obligations import service as obligations
 from app.principal import Principal
 from app.statements import repository as statements
 from app.statements.responses import statement_out
@@ -76,6 +78,12 @@ def audit_bundle(session: Session, *, principal: Principal, key: str, as_of: dat
     files["statements.json"] = _json(statement_documents)
     files["payments.json"] = _json(
         [{"statement": s["id"], **p} for s in statement_documents for p in s["payments"]]
+    )
+    files["obligations.json"] = _json(
+        [
+            {**asdict(record), "recorded_at": canonical_moment(record.recorded_at)}
+            for record in obligations.engine_records(session, contract)
+        ]
     )
     evaluation = evaluate_stored_contract(session, contract=contract, as_of=as_of)
     files["evaluation.json"] = _json(

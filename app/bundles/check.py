@@ -25,7 +25,7 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
@@ -44,15 +44,18 @@ from app.audit.signing import (
 from app.bundles.archive import MANIFEST, SIGNATURE, canonical_zip
 from app.engine import evaluate_contract, load_definition
 from app.engine.definition import Definition
+from app.engine.frames import empty_assessments, empty_roster, empty_usage
+from app.engine.obligations import ObligationRecord
 from app.engine.problems import DefinitionError
 from app.feeds import FeedRejected, parse_feed
-from app.feeds.columns import NATURAL_KEYS, REQUIRED_COLUMNS, Feed
+from app.feeds.columns import NATURAL_KEYS, Feed
 
 if TYPE_CHECKING:
     from app.audit.models import AuditEntry
 
 CHECKPOINT = "audit.checkpoint"
 FEED_ORDER: tuple[Feed, ...] = ("roster", "assessments", "usage")
+EMPTY_FRAMES = {"roster": empty_roster, "assessments": empty_assessments, "usage": empty_usage}
 
 
 @dataclass
@@ -78,6 +81,7 @@ def check_bundle(content: bytes, *, public_key: str | None = None) -> BundleRepo
         statements = _load(files, "statements.json")
         _check_approvals_signed(statements, entries, report)
         batches = _Batches(_load(files, "batches/index.json"), files)
+        batches.records = _records(_load(files, "obligations.json"))
         _check_evaluation(_load(files, "evaluation.json"), versions, batches, report)
         _check_statements(statements, versions, batches, report)
     except _Stop as stop:
@@ -235,6 +239,7 @@ class _Batches:
         self.by_id = {batch["id"]: batch for batch in index}
         self.order = [batch["id"] for batch in index]  # posting order
         self.files = files
+        self.records: list[ObligationRecord] = []
 
     def withheld(self, ids: Sequence[str]) -> list[str]:
         return [i for i in ids if i not in self.by_id or not self.by_id[i].get("file")]
@@ -248,8 +253,9 @@ class _Batches:
                 for i in chosen
                 if self.by_id[i]["feed"] == feed
             ]
-            if not parsed:
-                parsed = [_parse_rows(feed, None, self.files, definition)]
+            if not parsed:  # no batch of this feed yet: the engine's empty frame
+                frames[feed] = EMPTY_FRAMES[feed]()
+                continue
             frame = pd.concat(parsed, ignore_index=True)
             keys = NATURAL_KEYS.get(feed)
             if keys is not None:  # latest value wins (SPEC §2); usage adds up
@@ -259,21 +265,18 @@ class _Batches:
 
 
 def _parse_rows(
-    feed: Feed, batch: dict[str, Any] | None, files: dict[str, bytes], definition: Definition
+    feed: Feed, batch: dict[str, Any], files: dict[str, bytes], definition: Definition
 ) -> pd.DataFrame:
-    content = files[batch["file"]] if batch is not None else _header_only(feed)
     try:
         parsed = parse_feed(
-            feed, content, term_start=definition.term.start, term_end=definition.term.end
+            feed,
+            files[batch["file"]],
+            term_start=definition.term.start,
+            term_end=definition.term.end,
         )
     except FeedRejected as rejected:
-        where = batch["file"] if batch is not None else feed
-        raise _Stop(f"{where}: the rows do not parse: {rejected.message}") from None
+        raise _Stop(f"{batch['file']}: the rows do not parse: {rejected.message}") from None
     return parsed.frame
-
-
-def _header_only(feed: Feed) -> bytes:
-    return (",".join(REQUIRED_COLUMNS[feed]) + "\n").encode()
 
 
 def _evaluate(
@@ -284,6 +287,7 @@ def _evaluate(
     as_of: date,
     batch_ids: Sequence[str],
     where: str,
+    records_until: datetime | None = None,
 ) -> dict[str, Any]:
     if version not in versions:
         raise _Stop(f"{where}: version {version} is not in contract/versions.json")
@@ -292,8 +296,17 @@ def _evaluate(
     except DefinitionError as error:
         raise _Stop(f"contract/versions.json: version {version} does not load: {error}") from None
     frames = batches.frames(batch_ids, definition)
+    records = [
+        r for r in batches.records if records_until is None or r.recorded_at <= records_until
+    ]
     result = evaluate_contract(
-        definition, frames["roster"], frames["assessments"], frames["usage"], as_of, version
+        definition,
+        frames["roster"],
+        frames["assessments"],
+        frames["usage"],
+        as_of,
+        version,
+        obligations=records,
     )
     return result.to_json()
 
@@ -354,6 +367,8 @@ def _check_statements(
             as_of=date.fromisoformat(statement["as_of"]),
             batch_ids=ids,
             where=where,
+            # The obligation records its draft read: those recorded before it was drafted.
+            records_until=_moment(statement["created_at"]),
         )
         tranches = {t["key"]: t for t in fresh["tranches"]}
         for line in statement["lines"]:
@@ -399,7 +414,17 @@ def _check_billing(
 
 
 def _moment(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _records(documents: list[dict[str, Any]]) -> list[ObligationRecord]:
+    try:
+        return [
+            ObligationRecord(**{**d, "recorded_at": _moment(d["recorded_at"])}) for d in documents
+        ]
+    except (KeyError, TypeError, ValueError) as error:
+        raise _Stop(f"obligations.json: unreadable ({error})") from None
 
 
 def _parse(name: str, data: bytes) -> Any:

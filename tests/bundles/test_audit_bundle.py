@@ -221,3 +221,40 @@ def test_verify_bundle_needs_no_database_and_no_server():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_obligation_records_travel_in_the_bundle_and_the_recomputation_uses_them(
+    client, world, definition
+):
+    from tests.reports.conftest import REPORT_DEFINITION_CHANGES, _post_csv, roster_csv
+
+    district = world.headers["ector-isd"]
+    document = definition(
+        **REPORT_DEFINITION_CHANGES,
+        obligations=[
+            {
+                "key": "devices",
+                "text": "A device per student",
+                "due": "2026-09-15",
+                "covers": ["growth"],
+            }
+        ],
+    )
+    assert client.post("/v1/contracts", json=document, headers=district).status_code == 201
+    client.post("/v1/contracts/ector-hdt-2026/accept", headers=world.headers["bright-tutors"])
+    _post_csv(client, "/v1/contracts/ector-hdt-2026/roster", roster_csv(), district)
+    recorded = client.post(
+        "/v1/contracts/ector-hdt-2026/obligations/devices",
+        json={"status": "missed", "note": "no headsets"},
+        headers=district,
+    )
+    assert recorded.status_code == 201, recorded.text
+    content = _bundle(client, district, "ector-hdt-2026")
+    files = _files(content)
+    assert [r["status"] for r in json.loads(files["obligations.json"])] == ["missed"]
+    evaluation = json.loads(files["evaluation.json"])
+    growth = next(t for t in evaluation["tranches"] if t["key"] == "growth")
+    assert growth["earned"] == "10000.00"  # a missed obligation earns the covered tranche in full
+    report = check_bundle(content)
+    assert report.ok, report.failures
+    assert any("every figure matches" in note for note in report.notes)
