@@ -20,6 +20,7 @@ APPEND_ONLY = (
     "statement_lines",
     "statement_payments",
     "obligation_records",
+    "report_reads",
 )
 # Rows whose state moves on (a batch superseded, a draft approved, a key revoked, the chain
 # head advanced): INSERT, SELECT and UPDATE — approved statements are guarded by triggers.
