@@ -41,7 +41,10 @@ def approved(client, world, active_contract) -> dict:  # type: ignore[no-untyped
         f"/v1/contracts/{KEY}/statements", json={"as_of": "2026-10-01"}, headers=district
     )
     assert draft.status_code == 201, draft.text
-    response = client.post(f"/v1/statements/{draft.json()['id']}/approve", headers=district)
+    response = client.post(
+        f"/v1/statements/{draft.json()['id']}/approve",
+        headers=world.headers["ector-isd:approver"],  # not the drafter (SPEC §3)
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
