@@ -34,6 +34,7 @@ UPDATABLE = (
     "statements",
     "statement_disputes",
     "audit_chain_head",
+    "web_sessions",
 )
 
 
