@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.db import DatabaseTimeouts
@@ -60,6 +61,21 @@ class Settings(BaseSettings):
         default=0.5,
         gt=0,
         description="Reading the ledger version for the read cache; beyond it, no cache.",
+    )
+
+    # --- audit trust (SPEC §3; app/audit/signing.py) ------------------------------------
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="The Ed25519 private key (PEM) that signs audit checkpoints and bundles; "
+        "kept outside the database. Make one with `tranche keys generate-signing-key PATH`.",
+    )
+    signing_key: SecretStr | None = Field(
+        default=None, description="The same key given in the environment instead of a file."
+    )
+    trusted_public_keys: list[str] = Field(
+        default=[],
+        description="Earlier public keys (base64) whose checkpoints still verify after a key "
+        "rotation; the signing key's own public key is always trusted.",
     )
 
     @property

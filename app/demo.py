@@ -141,7 +141,7 @@ def _organisations(definitions: list[Definition]) -> dict[str, OrganisationKind]
     for definition in definitions:
         kinds[definition.district] = OrganisationKind.district
         kinds[definition.vendor] = OrganisationKind.vendor
-        for auditor in definition.auditors:
+        for auditor in definition.auditor_keys:
             kinds[auditor] = OrganisationKind.auditor
     return kinds
 

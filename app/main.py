@@ -11,7 +11,10 @@ from fastapi.openapi.utils import get_openapi
 
 from app.admission.middleware import Admission
 from app.api_document import declare_problems
+from app.audit.checkpoints import keyring_from
 from app.audit.router import router as audit_router
+from app.audit.signing import KEYRING_INFO
+from app.bundles.router import router as bundles_router
 from app.config import Settings, get_settings
 from app.contracts.router import router as contracts_router
 from app.db import POOL, make_engine, make_session_factory, session_opener
@@ -37,6 +40,7 @@ ROUTERS = [
     statements_router,
     reports_router,
     audit_router,
+    bundles_router,
 ]
 
 
@@ -51,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, timeouts=settings.database_timeouts())
     app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.keyring = keyring_from(settings)
+    app.state.session_factory.configure(info={KEYRING_INFO: app.state.keyring})
     app.state.open_session = session_opener(app.state.session_factory)  # the tests swap it
     # Other doors plug in here (the web app's session cookie; app/admission/authentication.py),
     # and name the paths that take a (small) body before sign-in.

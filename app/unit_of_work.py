@@ -24,6 +24,12 @@ the write the same way.
 A read that must leave a trace without changing the ledger (who pulled which report) is
 `record_access`: the row goes to an append-only access log in the unit's own short
 transaction, with no audit entry, so the chain head, and with it every read cache, stays put.
+
+Signed checkpoints (app/audit/checkpoints.py) ride on the same unit: `uow.checkpoint(...)`
+signs the head including this unit's entries (statement approvals call it), and the first
+change of a new UTC day first signs the head the previous day left. The signing key comes
+with the session (`session.info`, set where sessions are made); without one, the daily
+checkpoint is skipped and `checkpoint(required=True)` refuses.
 """
 
 from __future__ import annotations
@@ -33,10 +39,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.audit.checkpoints import append_checkpoint, due_today, keyring_of
 from app.audit.models import AuditEntry
 from app.audit.writer import append_entry
 from app.db import Base, begin_writing
-from app.principal import Actor
+from app.principal import OPERATOR, Actor
 
 
 class UnrecordedChange(RuntimeError):
@@ -74,6 +81,10 @@ class UnitOfWork:
         details: dict[str, Any] | None = None,
     ) -> AuditEntry:
         """Append an audit entry for a change of this unit, acting as its actor."""
+        if not self.entries and due_today(self.session):
+            # The service's own act, not the caller's: it names no organisation, so it can go
+            # into any contract's audit bundle.
+            self.entries.append(append_checkpoint(self.session, actor=OPERATOR, reason="daily"))
         entry = append_entry(
             self.session,
             actor=self.actor,
@@ -92,6 +103,28 @@ class UnitOfWork:
         self.session.add(row)
         self.session.flush()
         self.accesses.append(row)
+
+    def checkpoint(
+        self,
+        *,
+        reason: str,
+        contract_key: str | None = None,
+        details: dict[str, Any] | None = None,
+        required: bool = True,
+    ) -> AuditEntry | None:
+        """Sign the chain head including this unit's entries so far, as an entry of its own.
+        With no signing key configured: refuses (SigningKeyError) if `required`, else None."""
+        if not required and keyring_of(self.session).signer is None:
+            return None
+        entry = append_checkpoint(
+            self.session,
+            actor=self.actor,
+            reason=reason,
+            contract_key=contract_key,
+            details=details,
+        )
+        self.entries.append(entry)
+        return entry
 
     def commit(self) -> None:
         if self._committed:

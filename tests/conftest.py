@@ -6,6 +6,7 @@ empties it first); by default it runs on a SQLite file in a temporary folder.
 
 from __future__ import annotations
 
+import base64
 import copy
 import os
 from collections.abc import Callable, Iterator
@@ -15,12 +16,15 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app import migrate
+from app.audit.signing import KEYRING_INFO
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
@@ -67,6 +71,14 @@ def db_session(migrated_engine: Engine) -> Iterator[Session]:
         connection.close()
 
 
+# The suite's audit signing key (SPEC §3): generated once, given as the key itself.
+SIGNING_KEY = base64.b64encode(
+    Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+).decode()
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     # Generous waits on the test database: a busy CI machine must not turn into 503s. The
@@ -75,6 +87,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         authentication_timeout_seconds=60,
         ledger_read_timeout_seconds=60,
+        signing_key=SIGNING_KEY,
     )
 
 
@@ -85,6 +98,7 @@ def app(settings: Settings, db_session: Session):  # type: ignore[no-untyped-def
     # request that fails rolls back to the last commit, as its own session would (on
     # PostgreSQL a failed statement would otherwise poison every later request of the test).
     application.state.open_session = lambda: _rolled_back_on_error(db_session)
+    db_session.info[KEYRING_INFO] = application.state.keyring  # as the app's sessions carry it
     # The read cache must see the test's own uncommitted ledger, as the routes do.
     application.state.ledger_version = lambda: db_session.execute(text(HEAD)).scalar() or 0
     yield application

@@ -89,7 +89,12 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/v1/contracts/{key}/batches", ALL),
     Endpoint("GET", "/v1/contracts/{key}/batches/{batch}", ALL),
-    Endpoint("GET", "/v1/contracts/{key}/batches/{batch}/rows", ALL),
+    # {batch} is the district's roster batch: a vendor reads back only the rows it posted.
+    Endpoint(
+        "GET",
+        "/v1/contracts/{key}/batches/{batch}/rows",
+        frozenset({"district", "auditor"}),
+    ),
     Endpoint(
         "POST",
         "/v1/contracts/{key}/obligations/{obligation}",
@@ -143,6 +148,7 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/v1/contracts/{key}/report?as_of=2027-06-30&format=json", ALL),
     Endpoint("GET", "/v1/contracts/{key}/report/reads", frozenset({"district", "auditor"})),
+    Endpoint("GET", "/v1/contracts/{key}/audit-bundle?as_of=2027-06-30", ALL),
     Endpoint(
         "GET",
         "/v1/audit-log",

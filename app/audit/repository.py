@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
+from app.audit.checkpoints import CHECKPOINT_ACTION
 from app.audit.models import AuditChainHead, AuditEntry
 from app.contracts.models import Contract
 from app.organisations.models import Organisation
@@ -91,3 +92,21 @@ def all_entries_in_chain_order(session: Session, *, chunk: int = 1000) -> Iterat
 def chain_head(session: Session) -> AuditChainHead:
     # The single head row seeded by the first migration (`service.HEAD_ROW_ID`).
     return session.execute(select(AuditChainHead).where(AuditChainHead.id == 1)).scalar_one()
+
+
+def contract_entries(session: Session, contract_key: str) -> Sequence[AuditEntry]:
+    """A contract's entries, plus every checkpoint of the chain from its first entry on (the
+    checkpoints of the whole chain name no contract and carry only hashes and signatures)."""
+    first = session.execute(
+        select(AuditEntry.id)
+        .where(AuditEntry.contract_key == contract_key)
+        .order_by(AuditEntry.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if first is None:
+        return []
+    global_checkpoint = (AuditEntry.action == CHECKPOINT_ACTION) & AuditEntry.contract_key.is_(None)
+    query = select(AuditEntry).where(
+        AuditEntry.id >= first, or_(AuditEntry.contract_key == contract_key, global_checkpoint)
+    )
+    return session.execute(query.order_by(AuditEntry.id)).scalars().all()

@@ -9,7 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.audit import service
+from app.audit.checkpoints import keyring_of
 from app.audit.schemas import AuditEntryOut, AuditLogPage, BrokenLink, ChainVerification
+from app.audit.signing import public_key_text
 from app.clock import as_utc
 from app.deps import PrincipalDep, SessionDep
 from app.read_cache.middleware import CachedRead
@@ -78,4 +80,9 @@ def verify_audit_log(session: SessionDep, principal: PrincipalDep) -> ChainVerif
         entries_checked=report.entries_checked,
         head_hash=report.head_hash,
         first_broken=broken,
+        checkpoints_checked=report.checkpoints_checked,
+        signed_through=report.signed_through,
+        public_keys={
+            key: public_key_text(public) for key, public in keyring_of(session).trusted.items()
+        },
     )

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.audit.checkpoints import Checkpoint
+
 
 class AuditEntryOut(BaseModel):
     id: int
@@ -48,3 +50,36 @@ class ChainVerification(BaseModel):
     entries_checked: int
     head_hash: str = Field(description="The newest entry's hash, as recomputed.")
     first_broken: BrokenLink | None
+    checkpoints_checked: int = Field(
+        description="Signed checkpoints whose signed head and Ed25519 signature both hold."
+    )
+    signed_through: int | None = Field(
+        description="The newest entry covered by a valid signature; entries after it are "
+        "protected by the hash chain alone until the next checkpoint."
+    )
+    public_keys: dict[str, str] = Field(
+        description="The public keys (base64) checkpoints are checked against, by key id."
+    )
+
+
+class SignedHead(BaseModel):
+    """A signed checkpoint of the audit chain (SPEC §3): check `signature` (Ed25519, base64)
+    over `tranche-checkpoint:v1:{head_entry_id}:{head_hash}` with the public key `key_id`."""
+
+    checkpoint_entry_id: int
+    head_entry_id: int | None
+    head_hash: str
+    key_id: str
+    signature: str
+
+
+def signed_head(checkpoint: Checkpoint | None) -> SignedHead | None:
+    if checkpoint is None:
+        return None
+    return SignedHead(
+        checkpoint_entry_id=checkpoint.entry_id,
+        head_entry_id=checkpoint.head_entry_id,
+        head_hash=checkpoint.head_hash,
+        key_id=checkpoint.key_id,
+        signature=checkpoint.signature,
+    )

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.audit import repository
+from app.audit.checkpoints import keyring_of
 from app.audit.models import AuditEntry
 from app.audit.verification import ChainReport, verify_chain
 from app.clock import as_utc
@@ -79,10 +80,11 @@ def list_entries(
 
 
 def verify_log(session: Session, *, principal: Principal) -> ChainReport:
-    """Recompute the whole chain (every organisation's entries: the chain is one)."""
+    """Recompute the whole chain (every organisation's entries: the chain is one) and check
+    every checkpoint's signature against the public keys this service trusts."""
     require_role(principal, READERS)
     head = repository.chain_head(session)
-    return verify_chain(repository.all_entries_in_chain_order(session), head)
+    return verify_chain(repository.all_entries_in_chain_order(session), head, keyring_of(session))
 
 
 def _cursor_after(entry_id: int) -> str:

@@ -20,6 +20,13 @@ from app.principal import Actor
 HEAD_ROW_ID = 1
 
 
+def locked_head(session: Session) -> AuditChainHead:
+    """The chain head row, locked until the transaction ends (SELECT … FOR UPDATE)."""
+    return session.execute(
+        select(AuditChainHead).where(AuditChainHead.id == HEAD_ROW_ID).with_for_update()
+    ).scalar_one()  # seeded by the first migration, so it never has to be created in a race
+
+
 def append_entry(
     session: Session,
     *,
@@ -32,9 +39,7 @@ def append_entry(
 ) -> AuditEntry:
     """Append one entry, chained to the newest one, under the chain head's row lock (so
     entries are numbered in commit order). Flushes; never commits."""
-    head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.id == HEAD_ROW_ID).with_for_update()
-    ).scalar_one()  # seeded by the first migration, so it never has to be created in a race
+    head = locked_head(session)
     details_text = json.dumps(details or {}, sort_keys=True, separators=(",", ":"), default=str)
     entry = AuditEntry(
         recorded_at=utcnow(),

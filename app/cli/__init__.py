@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import admin, demo, evaluate, people, serve, synth
+from app.cli import admin, demo, evaluate, people, serve, synth, trust
 
 cli = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Tranche: outcome-based contract ledger."
@@ -18,6 +18,9 @@ cli.add_typer(admin.org, name="org")
 cli.add_typer(people.user, name="user")
 cli.add_typer(admin.key, name="key")
 cli.add_typer(admin.contracts, name="contracts")
+cli.command("verify-bundle")(trust.verify_bundle_command)
+cli.add_typer(trust.keys, name="keys")
+cli.add_typer(trust.audit, name="audit")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from app import migrate
 from app.cli.context import cli_session
 from app.config import get_settings
 from app.contracts.service import load_contract_documents
+from app.db_roles import app_role_grants
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationKind, Role
 from app.principal import OPERATOR
@@ -25,6 +26,15 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Build or upgrade the schema with the Alembic migrations (the only way it is made)."""
     migrate.upgrade(get_settings().database_url, revision)
     typer.echo(f"database at {revision}")
+
+
+@db.command("grants")
+def db_grants(
+    role: str = typer.Argument(..., help="The PostgreSQL role the service runs as."),
+) -> None:
+    """Print the GRANTs for the service's own role (run them as the owner after upgrading)."""
+    for statement in app_role_grants(role):
+        typer.echo(f"{statement};")
 
 
 @org.command("create")

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 import typer
 from sqlalchemy.orm import Session
 
+from app.audit.checkpoints import keyring_from
+from app.audit.signing import KEYRING_INFO
 from app.config import Settings, get_settings
 from app.db import make_engine, make_session_factory
 from app.errors import DomainError, InvalidInput
@@ -16,8 +18,11 @@ from app.errors import DomainError, InvalidInput
 @contextmanager
 def cli_session(settings: Settings | None = None) -> Iterator[Session]:
     """A session for one command; domain errors become a message and exit code 2."""
-    engine = make_engine((settings or get_settings()).database_url)
-    session = make_session_factory(engine)()
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    factory.configure(info={KEYRING_INFO: keyring_from(settings)})
+    session = factory()
     try:
         yield session
     except DomainError as error:

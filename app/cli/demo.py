@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from app import migrate
+from app.audit.signing import generate_signing_key
 from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.demo import build_demo
@@ -30,6 +31,9 @@ def demo_command(
     sign_ins_file: Path = typer.Option(
         Path("demo-sign-ins.txt"), help="Where the people's emails and passwords are written too."
     ),
+    signing_key: Path = typer.Option(
+        Path("demo-signing-key.pem"), help="The demo's own audit signing key (rebuilt)."
+    ),
     serve: bool = typer.Option(True, help="Serve once built."),
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
@@ -37,7 +41,12 @@ def demo_command(
     # The demo database is the demo's alone, so rebuilding it loses nothing of anyone's.
     for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         leftover.unlink(missing_ok=True)
-    settings = Settings(database_url=f"sqlite:///{database.resolve()}")
+    for leftover in (signing_key, Path(f"{signing_key}.pub")):
+        leftover.unlink(missing_ok=True)
+    signer = generate_signing_key(signing_key)
+    settings = Settings(
+        database_url=f"sqlite:///{database.resolve()}", signing_key_file=signing_key.resolve()
+    )
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     contract_files = sorted((PROJECT_ROOT / "contracts").glob("*.yaml"))
@@ -68,6 +77,9 @@ def demo_command(
         )
     )
     typer.echo(f"(also in {sign_ins_file} and {keys_file})")
+    typer.echo(
+        f"\naudit signing key: {signing_key} (public key {signing_key}.pub, id {signer.key_id})"
+    )
     if serve:
         typer.echo(f"\nserving on http://{host}:{port}/app  (API: /v1, OpenAPI: /docs)")
         uvicorn.run(create_app(settings), host=host, port=port)

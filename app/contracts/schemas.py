@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract, ContractVersion, VersionStatus
 
 
@@ -79,9 +80,8 @@ def contract_summary(contract: Contract) -> ContractSummary:
 
 def contract_out(contract: Contract) -> ContractOut:
     summary = contract_summary(contract)
-    governing = json.loads(contract.governing_version.definition_json)
     return ContractOut(
         **summary.model_dump(),
-        auditors=list(governing.get("auditors", [])),
+        auditors=stored_definition(contract.governing_version.definition_json).auditor_keys,
         versions=[_version_out(v) for v in contract.versions],
     )

@@ -213,7 +213,7 @@ def _parties(session: Session, definition: Definition) -> _Parties:
     wanted = {
         "district": [definition.district],
         "vendor": [definition.vendor],
-        "auditors": list(definition.auditors),
+        "auditors": definition.auditor_keys,
     }
     found = repository.organisations_by_key(session, [k for keys in wanted.values() for k in keys])
     expected_kind = {
@@ -242,7 +242,7 @@ def _parties(session: Session, definition: Definition) -> _Parties:
     return _Parties(
         found[definition.district],
         found[definition.vendor],
-        [found[k] for k in definition.auditors],
+        [found[k] for k in definition.auditor_keys],
     )
 
 

@@ -12,9 +12,16 @@ through ``float``; dates are ``YYYY-MM-DD`` strings or ``date`` objects.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictBool,
+)
 
 from app.engine.fields import (
     Base,
@@ -28,6 +35,7 @@ from app.engine.fields import (
     Share,
     Slug,
     Text,
+    slug,
 )
 
 IfIndeterminate = Literal["review", "full", "zero"]
@@ -275,6 +283,39 @@ def full_amount(tranche: Tranche) -> Decimal | None:
     return tranche.cap
 
 
+class AuditorAccess(Model):
+    """An auditor granted read access; ``raw: true`` also lets it read the raw rows (roster
+    flags, assessment scores) that auditors otherwise never see (SPEC §3)."""
+
+    org: Slug
+    raw: StrictBool = False
+
+
+def auditor_entry(value: Any) -> str | AuditorAccess:
+    """An `auditors:` item: an organisation key, or ``{org: key, raw: true|false}``. Checked
+    by hand so that a bad item is one problem at its own path, not one per alternative."""
+    if isinstance(value, AuditorAccess):
+        return value
+    if not isinstance(value, dict):
+        return slug(value)
+    unknown = sorted(str(name) for name in set(value) - {"org", "raw"})
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}: an auditor has org and raw")
+    if "org" not in value:
+        raise ValueError("an auditor needs org: the auditor organisation's key")
+    raw = value.get("raw", False)
+    if not isinstance(raw, bool):
+        raise ValueError(f"raw must be true or false, got {str(raw)[:40]!r}")
+    return AuditorAccess(org=slug(value["org"]), raw=raw)
+
+
+AuditorEntry = Annotated[
+    str | AuditorAccess,
+    PlainValidator(auditor_entry),
+    PlainSerializer(lambda v: v if isinstance(v, str) else v.model_dump()),
+]
+
+
 class Header(Model):
     """The scalar part of a definition; sections are validated item by item."""
 
@@ -287,9 +328,17 @@ class Header(Model):
     max_total: Cents | None = None
     holdback: Share | None = None
     population: Population = Population()
-    auditors: list[Slug] = []
+    auditors: list[AuditorEntry] = []  # a plain key is {org: key, raw: false}
     assessment_rules: AssessmentRules = AssessmentRules()
     accountability: Accountability | None = None
+
+    @property
+    def auditor_keys(self) -> list[str]:
+        return [a if isinstance(a, str) else a.org for a in self.auditors]
+
+    @property
+    def raw_auditor_keys(self) -> list[str]:
+        return [a.org for a in self.auditors if isinstance(a, AuditorAccess) and a.raw]
 
 
 class Definition(Header):

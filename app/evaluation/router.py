@@ -59,12 +59,12 @@ def read_evaluation_students(
     as_of: AsOf = None,
     version: Version = None,
 ) -> Response:
-    evaluation = service.evaluate_for(
+    evaluation, students = service.students_for(
         session, principal=principal, key=key, as_of=as_of or today(), version=version
     )
     name = f"{key}-students-{evaluation.as_of.isoformat()}.csv"
     return Response(
-        students_csv(evaluation.result.students),
+        students_csv(students),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.contracts.access import ANY_ROLE, contract_for
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract, ContractVersion
+from app.contracts.student_data import StudentView, per_student_columns, student_view
 from app.engine import (
     ENGINE_VERSION,
     EvaluationResult,
@@ -184,6 +185,23 @@ def evaluate_for(
     force on `as_of`, or under `version` (any version, a proposed one too)."""
     contract = contract_for(session, principal, key, roles=ANY_ROLE)
     return evaluate_stored_contract(session, contract=contract, as_of=as_of, version_number=version)
+
+
+def students_for(
+    session: Session, *, principal: Principal, key: str, as_of: date, version: int | None = None
+) -> tuple[StoredEvaluation, pd.DataFrame]:
+    """The evaluation and its per-student detail, with only the columns the caller may see
+    (SPEC §3: no roster flags for vendors and auditors without a raw grant)."""
+    evaluation = evaluate_for(session, principal=principal, key=key, as_of=as_of, version=version)
+    contract = contract_for(session, principal, key, roles=ANY_ROLE)
+    students = evaluation.result.students
+    if student_view(contract, principal) == StudentView.full:
+        return evaluation, students
+    detail = evaluation.result
+    shown = per_student_columns(
+        students.columns, measures=detail.detail.measures, metrics=detail.metrics
+    )
+    return evaluation, students[shown]
 
 
 def evaluation_fingerprint(

@@ -16,6 +16,13 @@ FEED_COLUMNS: dict[Feed, tuple[str, ...]] = {
     name: schema.names for name, schema in FEED_SCHEMAS.items()
 }
 
+#: The columns naming one value of a feed: a later batch's row replaces an earlier one with
+#: the same key (SPEC §2). Usage rows add up instead, so it has none here.
+NATURAL_KEYS: dict[Feed, tuple[str, ...]] = {
+    "roster": ("student_id",),
+    "assessments": ("student_id", "assessment", "window"),
+}
+
 #: The columns a feed must have.
 REQUIRED_COLUMNS: dict[Feed, tuple[str, ...]] = {
     name: schema.required for name, schema in FEED_SCHEMAS.items()

@@ -6,6 +6,8 @@ spreadsheet: text cells go through `app.csv_safety` first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -18,12 +20,13 @@ from app.ingestion import repository
 from app.ingestion.models import Batch
 
 
-def batch_rows_csv(session: Session, batch: Batch) -> bytes:
-    """Every row of ``batch`` in file order, with the feed's columns that were posted."""
+def batch_rows_csv(session: Session, batch: Batch, *, hide: Sequence[str] = ()) -> bytes:
+    """Every row of ``batch`` in file order, with the feed's columns that were posted, less
+    the columns in ``hide``."""
     feed: Feed = batch.feed  # type: ignore[assignment]
     stored = repository.rows_frame(session, feed, [batch.id])
     frame = feed_frame(feed, stored)
-    posted = [name for name in batch.column_names if name in frame.columns]
+    posted = [name for name in batch.column_names if name in frame.columns and name not in hide]
     return feed_csv(feed, neutralise_frame(frame[posted]))
 
 

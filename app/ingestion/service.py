@@ -22,6 +22,7 @@ from app.contracts import repository as contracts
 from app.contracts.access import ANY_ROLE, DISTRICT, VENDOR, contract_for
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract
+from app.contracts.student_data import hidden_batch_columns
 from app.engine.definition import Definition
 from app.engine.feed_schema import FEED_SCHEMAS
 from app.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
@@ -327,6 +328,10 @@ def get_batch(
 def get_batch_rows_csv(
     session: Session, *, principal: Principal, key: str, batch_id: str
 ) -> tuple[Batch, bytes]:
-    """A batch's rows as CSV (superseded ones too: history is never hidden)."""
-    _, batch = get_batch(session, principal=principal, key=key, batch_id=batch_id)
-    return batch, batch_rows_csv(session, batch)
+    """A batch's rows as CSV (superseded ones too: history is never hidden), as much of them
+    as the reader may see (app/contracts/student_data.py)."""
+    contract, batch = get_batch(session, principal=principal, key=key, batch_id=batch_id)
+    hidden = hidden_batch_columns(
+        contract, principal, feed=batch.feed, posted_by=batch.organisation_id
+    )
+    return batch, batch_rows_csv(session, batch, hide=hidden)

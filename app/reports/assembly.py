@@ -15,6 +15,9 @@ from fractions import Fraction
 
 from sqlalchemy.orm import Session
 
+from app.audit import repository as audit_log
+from app.audit.checkpoints import latest_checkpoint
+from app.audit.schemas import signed_head
 from app.clock import as_utc, utcnow
 from app.contracts.definitions import stored_definition
 from app.contracts.models import Contract
@@ -31,6 +34,7 @@ from app.reports.breakdowns import breakdown_rows
 from app.reports.cost import cost_effectiveness
 from app.reports.ledger import ledger_section
 from app.reports.schemas import (
+    AuditAnchor,
     BatchRow,
     BreakdownSection,
     ChartData,
@@ -39,6 +43,7 @@ from app.reports.schemas import (
     CoverageSection,
     EvaluationProvenance,
     FidelitySection,
+    HistogramBin,
     MetricRow,
     MoneyPoint,
     PaymentRow,
@@ -88,7 +93,9 @@ def assemble_report(
             audience=audience.kind.value,
             ledger_note=LEDGER_NOTE.format(as_of=as_of.isoformat()),
         ),
-        contract=_contract_section(contract, stored, json.loads(version.definition_json)),
+        contract=_contract_section(
+            contract, stored, json.loads(version.definition_json), definition.auditor_keys
+        ),
         coverage=_coverage(session, contract, stored, definition),
         fidelity=_fidelity(definition, stored),
         accountability=accountability_section(session, contract, definition, stored),
@@ -103,15 +110,25 @@ def assemble_report(
             definition, result, total_paid=Decimal(ledger.balance.paid)
         ),
         breakdowns=_breakdowns(definition, stored, audience),
-        charts=_charts(definition, stored, ledger.payments, approved_points),
+        charts=_charts(definition, stored, ledger.payments, approved_points, audience),
         evaluation=EvaluationProvenance(
             fingerprint=stored.fingerprint, engine_version=result.engine_version
         ),
+        audit=_audit_anchor(session),
+    )
+
+
+def _audit_anchor(session: Session) -> AuditAnchor:
+    head = audit_log.chain_head(session)
+    return AuditAnchor(
+        head_entry_id=head.last_entry_id,
+        head_hash=head.last_hash,
+        checkpoint=signed_head(latest_checkpoint(session)),
     )
 
 
 def _contract_section(
-    contract: Contract, stored: StoredEvaluation, terms: dict[str, object]
+    contract: Contract, stored: StoredEvaluation, terms: dict[str, object], auditors: list[str]
 ) -> ContractSection:
     in_force = contract.version_in_force
     term = terms["term"]
@@ -127,7 +144,7 @@ def _contract_section(
         term_end=date.fromisoformat(term["end"]),
         version_evaluated=stored.version,
         version_in_force=in_force.version if in_force else None,
-        auditors=list(terms.get("auditors", [])),  # type: ignore[call-overload]
+        auditors=auditors,
         terms=terms,
         versions=[
             VersionRow(
@@ -207,9 +224,10 @@ def _breakdowns(
     else:
         note = (
             f"Groups of fewer than {audience.threshold} students are suppressed (no figures "
-            "shown) to protect the students in them; where only one group of a dimension would "
-            "be suppressed, the next smallest is suppressed too, so that its figures cannot be "
-            f"worked out from the totals. {hidden} group(s) suppressed in this report."
+            "shown) to protect the students in them; further groups are suppressed until the "
+            "hidden groups of a dimension are at least two and hold at least "
+            f"{audience.threshold} students together, so that none can be worked out from the "
+            f"totals. {hidden} group(s) suppressed in this report."
         )
     return BreakdownSection(
         threshold=audience.threshold,
@@ -224,16 +242,25 @@ def _charts(
     stored: StoredEvaluation,
     payments: list[PaymentRow],
     approved: list[MoneyPoint],
+    audience: Audience,
 ) -> ChartData:
     result = stored.result
     growth_name = population.assessment_measure(definition, "growth")
     found = population.dosage(definition, result)
+    per_student = audience.suppress_below is None
     growth_values: list[str] = []
+    histogram: list[HistogramBin] = []
     points: list[tuple[str, str]] = []
     if growth_name is not None:
         growth = result.detail.measures[growth_name]
-        growth_values = [plain_number(v) for v in sorted(population.exact_values(growth))]
-        if found is not None:
+        exact = sorted(population.exact_values(growth))
+        histogram = [
+            HistogramBin(low=plain_number(low), high=plain_number(high), students=count)
+            for low, high, count in population.histogram(exact)
+        ]
+        if per_student:
+            growth_values = [plain_number(v) for v in exact]
+        if found is not None and per_student:
             both = growth.present & found.values.present
             xs = population.exact_values(found.values, both)
             ys = population.exact_values(growth, both)
@@ -241,9 +268,11 @@ def _charts(
                 (plain_number(x), plain_number(y)) for x, y in sorted(zip(xs, ys, strict=True))
             ]
     return ChartData(
+        per_student_points=per_student,
         growth_measure=growth_name,
         growth_target=_common_target(definition, growth_name),
         growth_values=growth_values,
+        growth_histogram=histogram,
         dosage_measure=found.measure if found else None,
         dosage_gate=plain_number(found.gate) if found and found.gate is not None else None,
         dosage_growth_points=points,

@@ -3,9 +3,9 @@
 Each group's figures reuse the engine's per-student masks (who is in a metric's base, who has
 the data, who met it), so a group's numbers always add up to the contract's.
 
-Suppression: a group with fewer students than the threshold shows no figures. If that leaves
-exactly one suppressed group in a dimension, the next smallest group is suppressed too, or the
-hidden one could be recovered by subtracting the others from the contract's totals.
+Suppression: a group with fewer students than the threshold shows no figures, and further
+groups are hidden until no hidden group can be worked out from the totals and the shown groups
+(complementary suppression, `suppressed_groups`).
 """
 
 from __future__ import annotations
@@ -107,16 +107,28 @@ def breakdown_rows(
 
 
 def suppressed_groups(sizes: dict[tuple[str, str], int], threshold: int) -> set[tuple[str, str]]:
-    """Groups below the threshold, plus the complementary group where one alone would be."""
+    """Groups below the threshold, plus complementary ones (primary, then secondary
+    suppression, per dimension).
+
+    Each dimension's groups partition the population, and the contract's totals are shown:
+    whatever is hidden in a dimension can be worked out *as a whole* by subtracting the shown
+    groups from the totals. So the hidden groups of a dimension must together hold at least
+    `threshold` students, and be at least two (one hidden group would be its own whole). Until
+    both hold, the smallest shown group is hidden too (ties by name).
+    """
     hidden = {group for group, size in sizes.items() if size < threshold}
     for dimension in {d for d, _ in sizes}:
         in_dimension = sorted(
             ((size, group) for group, size in sizes.items() if group[0] == dimension)
         )
-        small = [group for _, group in in_dimension if group in hidden]
         shown = [group for _, group in in_dimension if group not in hidden]
-        if len(small) == 1 and shown:
-            hidden.add(shown[0])
+        hidden_size = sum(size for size, group in in_dimension if group in hidden)
+        hidden_count = len(in_dimension) - len(shown)
+        while hidden_count and shown and (hidden_count == 1 or hidden_size < threshold):
+            complement = shown.pop(0)
+            hidden.add(complement)
+            hidden_size += sizes[complement]
+            hidden_count += 1
     return hidden
 
 

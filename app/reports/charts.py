@@ -75,18 +75,46 @@ def growth_distribution(
     return _png(figure)
 
 
+def growth_bins(
+    bins: Sequence[tuple[Decimal | str, Decimal | str, int]],
+    *,
+    measure: str,
+    target: Decimal | None,
+) -> bytes:
+    """The same histogram drawn from counts per bin, for readers who may not see per-student
+    values (SPEC §3)."""
+    figure, axes = _figure()
+    axes.set_title(f"Growth distribution ({measure})", loc="left", fontsize=10)
+    if not bins:
+        _empty(axes, "No student has both scores yet")
+        return _png(figure)
+    edges = _plot_numbers([low for low, _, _ in bins] + [bins[-1][1]])
+    axes.stairs([count for _, _, count in bins], edges, fill=True, color=INK)
+    if target is not None:
+        axes.axvline(float(target), color=ACCENT, linestyle="--", label=f"target {target}")
+        axes.legend(frameon=False, fontsize=8, loc="upper left")
+    axes.set_xlabel("growth (score points)")
+    axes.set_ylabel("students")
+    return _png(figure)
+
+
 def dosage_vs_growth(
     points: Sequence[tuple[Decimal | str, Decimal | str]],
     *,
     dosage_measure: str,
     growth_measure: str,
     gate: Decimal | None,
+    withheld: bool = False,
 ) -> bytes:
-    """One dot per student with both values; a vertical line marks the fidelity gate."""
+    """One dot per student with both values; a vertical line marks the fidelity gate.
+    `withheld`: the reader may not see per-student points, so none are drawn."""
     figure, axes = _figure()
     axes.set_title(
         f"Dosage ({dosage_measure}) vs growth ({growth_measure})", loc="left", fontsize=10
     )
+    if withheld:
+        _empty(axes, "Per-student points are shown to the district only")
+        return _png(figure)
     if not points:
         _empty(axes, "No student has both a dosage and a growth value")
         return _png(figure)

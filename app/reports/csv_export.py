@@ -85,6 +85,9 @@ def report_rows(report: ContractReport) -> Iterator[Row]:
             for field, value in group_metric.model_dump().items():
                 yield "breakdown", item, f"{name}.{field}", value
     yield from _fields("evaluation", "", report.evaluation.model_dump(mode="json"))
+    yield from _fields("audit", "", report.audit.model_dump(mode="json"))
+    if report.audit.checkpoint is not None:
+        yield from _fields("audit", "checkpoint", report.audit.checkpoint.model_dump(mode="json"))
 
 
 def _cell(value: Any) -> str:

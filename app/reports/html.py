@@ -44,18 +44,21 @@ def chart_images(report: ContractReport) -> dict[str, str]:
     data = report.charts
     target = Decimal(data.growth_target) if data.growth_target is not None else None
     gate = Decimal(data.dosage_gate) if data.dosage_gate is not None else None
+    measure = data.growth_measure or "—"
+    if data.per_student_points:
+        growth = charts.growth_distribution(data.growth_values, measure=measure, target=target)
+    else:
+        bins = [(b.low, b.high, b.students) for b in data.growth_histogram]
+        growth = charts.growth_bins(bins, measure=measure, target=target)
     return {
-        "growth": _data_uri(
-            charts.growth_distribution(
-                data.growth_values, measure=data.growth_measure or "—", target=target
-            )
-        ),
+        "growth": _data_uri(growth),
         "dosage": _data_uri(
             charts.dosage_vs_growth(
                 data.dosage_growth_points,
                 dosage_measure=data.dosage_measure or "—",
                 growth_measure=data.growth_measure or "—",
                 gate=gate,
+                withheld=not data.per_student_points,
             )
         ),
         "payments": _data_uri(

@@ -125,3 +125,24 @@ def describe_condition(condition: Condition) -> str:
     if condition.at_least is not None:
         return f"{condition.measure} ≥ {plain_number(condition.at_least)}"
     return f"{condition.measure} ≤ {plain_number(condition.at_most or 0)}"
+
+
+HISTOGRAM_BINS = 20
+
+
+def histogram(sorted_values: list[Decimal]) -> list[tuple[Decimal, Decimal, int]]:
+    """(low, high, count) bins of whole-number width over the values, low inclusive: counts
+    of students, never one student's value, for readers who may not see per-student points."""
+    if not sorted_values:
+        return []
+    low = math.floor(sorted_values[0])
+    width = max(1, math.ceil((math.floor(sorted_values[-1]) + 1 - low) / HISTOGRAM_BINS))
+    counts: dict[int, int] = {}
+    for value in sorted_values:
+        index = math.floor((value - low) / width)
+        counts[index] = counts.get(index, 0) + 1
+    last = max(counts)
+    return [
+        (Decimal(low + i * width), Decimal(low + (i + 1) * width), counts.get(i, 0))
+        for i in range(last + 1)
+    ]

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.audit.schemas import SignedHead
+
 
 class ReportMeta(BaseModel):
     generated_at: datetime
@@ -234,12 +236,24 @@ class MoneyPoint(BaseModel):
     amount: str
 
 
-class ChartData(BaseModel):
-    """What the HTML and PDF charts draw. Values are sorted, so no order ties them to students."""
+class HistogramBin(BaseModel):
+    low: str = Field(description="Inclusive lower edge.")
+    high: str = Field(description="Exclusive upper edge.")
+    students: int
 
+
+class ChartData(BaseModel):
+    """What the HTML and PDF charts draw. Values are sorted, so no order ties them to students;
+    per-student values and points go to the district only (SPEC §3), everyone gets the bins."""
+
+    per_student_points: bool = Field(
+        description="True for the district: `growth_values` and `dosage_growth_points` are "
+        "filled; empty for vendors and auditors."
+    )
     growth_measure: str | None
     growth_target: str | None = Field(description="A target common to all students, if any.")
     growth_values: list[str]
+    growth_histogram: list[HistogramBin]
     dosage_measure: str | None
     dosage_gate: str | None
     dosage_growth_points: list[tuple[str, str]]
@@ -250,6 +264,16 @@ class ChartData(BaseModel):
 class EvaluationProvenance(BaseModel):
     fingerprint: str
     engine_version: str
+
+
+class AuditAnchor(BaseModel):
+    """Where the audit chain stood when the report was made, and its newest signed head."""
+
+    head_entry_id: int | None
+    head_hash: str
+    checkpoint: SignedHead | None = Field(
+        description="The newest signed checkpoint; null when the service has no signing key."
+    )
 
 
 class ContractReport(BaseModel):
@@ -266,3 +290,4 @@ class ContractReport(BaseModel):
     breakdowns: BreakdownSection
     charts: ChartData
     evaluation: EvaluationProvenance
+    audit: AuditAnchor

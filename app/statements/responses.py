@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.audit.checkpoints import Checkpoint
+from app.audit.schemas import signed_head
 from app.organisations.models import ApiKey
 from app.statements.balance import Balance
 from app.statements.models import Dispute, Payment, Statement
@@ -28,7 +30,7 @@ from app.statements.schemas import (
 from app.statements.verification import AmountCheck, Verification
 
 
-def statement_out(statement: Statement) -> StatementOut:
+def statement_out(statement: Statement, *, checkpoint: Checkpoint | None = None) -> StatementOut:
     open_lines = {d.line_id for d in statement.disputes if d.is_open}
     return StatementOut(
         id=statement.id,
@@ -70,6 +72,7 @@ def statement_out(statement: Statement) -> StatementOut:
         outstanding=outstanding(statement),
         payments=[payment_out(p) for p in statement.payments],
         disputes=[dispute_out(d) for d in statement.disputes],
+        audit_checkpoint=signed_head(checkpoint),
     )
 
 

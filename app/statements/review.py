@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from app.audit.checkpoints import Checkpoint, checkpoint_signing
 from app.clock import utcnow
 from app.contracts import repository as contracts
 from app.contracts.access import ANY_ROLE, DISTRICT, contract_for
@@ -125,8 +126,22 @@ def approve_statement(
                 ),
             },
         )
+        # SPEC §3: the chain head, approval included, is signed at every approval.
+        uow.checkpoint(
+            reason="statement.approved",
+            contract_key=statement.contract.key,
+            details={"statement": statement.id},
+            required=False,
+        )
         uow.commit()
     return statement
+
+
+def approval_checkpoint(session: Session, statement: Statement) -> Checkpoint | None:
+    """The signed chain head written when `statement` was approved (None for a draft)."""
+    if statement.status != StatementStatus.approved:
+        return None
+    return checkpoint_signing(session, action="statement.approved", object_id=statement.id)
 
 
 def void_statement(session: Session, *, principal: Principal, statement_id: str) -> Statement:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
+from sqlalchemy.orm import Session
 
 from app.deps import PrincipalDep, SessionDep
 from app.read_cache.middleware import CachedRead
@@ -50,9 +51,9 @@ ETAG_HEADER = {
 }
 
 
-def _with_etag(response: Response, statement: Statement) -> StatementOut:
+def _with_etag(response: Response, statement: Statement, session: Session) -> StatementOut:
     response.headers["ETag"] = statement_etag(statement)
-    return statement_out(statement)
+    return statement_out(statement, checkpoint=service.approval_checkpoint(session, statement))
 
 
 @router.post(
@@ -67,7 +68,7 @@ def draft_statement(
     statement = service.draft_statement(
         session, principal=principal, contract_key=key, as_of=body.as_of
     )
-    return _with_etag(response, statement)
+    return _with_etag(response, statement, session)
 
 
 @router.get(
@@ -90,7 +91,7 @@ def read_statement(
     statement_id: str, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> StatementOut:
     statement = service.get_statement(session, principal=principal, statement_id=statement_id)
-    return _with_etag(response, statement)
+    return _with_etag(response, statement, session)
 
 
 @router.post(
@@ -111,7 +112,7 @@ def approve_statement(
         override_reason=body.override_reason if body else None,
         if_match=if_match,
     )
-    return _with_etag(response, statement)
+    return _with_etag(response, statement, session)
 
 
 @router.post("/statements/{statement_id}/void", response_model=StatementOut)
@@ -119,7 +120,7 @@ def void_statement(
     statement_id: str, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> StatementOut:
     statement = service.void_statement(session, principal=principal, statement_id=statement_id)
-    return _with_etag(response, statement)
+    return _with_etag(response, statement, session)
 
 
 @router.post(
@@ -145,7 +146,7 @@ def record_payment(
         reference=body.reference,
         if_match=if_match,
     )
-    return _with_etag(response, statement)
+    return _with_etag(response, statement, session)
 
 
 @router.post(

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
+from app.audit.schemas import SignedHead
 from app.engine.fields import MAX_AMOUNT
 from app.engine.money import money_text
 from app.statements.disputes import Outcome
@@ -169,6 +170,11 @@ class StatementOut(BaseModel):
     )
     payments: list[PaymentOut]
     disputes: list[DisputeOut]
+    audit_checkpoint: SignedHead | None = Field(
+        default=None,
+        description="The signed chain head written at approval, the approval included; null "
+        "for drafts and when the service has no signing key.",
+    )
 
 
 class StatementSummary(BaseModel):

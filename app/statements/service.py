@@ -17,6 +17,7 @@ from app.statements.payments import (
     record_payment,
 )
 from app.statements.review import (
+    approval_checkpoint,
     approve_statement,
     get_statement,
     list_statements,
@@ -29,6 +30,7 @@ __all__ = [
     "ContractFigures",
     "Outcome",
     "Verification",
+    "approval_checkpoint",
     "approve_statement",
     "contract_figures",
     "contract_outstanding",

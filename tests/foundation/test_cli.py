@@ -166,3 +166,22 @@ def test_serve_migrates_then_runs_one_worker_per_core(cli_database, tmp_path, mo
     with sqlite3.connect(tmp_path / "cli.db") as connection:
         tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
     assert {"contracts", "batches", "statements", "audit_entries"} <= tables
+
+
+def test_operator_generates_a_signing_key_and_signs_a_checkpoint(
+    cli_database, tmp_path, monkeypatch
+):
+    assert run("db", "upgrade").exit_code == 0
+    refused = CliRunner().invoke(cli, ["audit", "checkpoint"])
+    assert refused.exit_code == 2
+    assert "No signing key is configured" in refused.stderr
+
+    key_path = tmp_path / "signing.pem"
+    generated = run("keys", "generate-signing-key", str(key_path))
+    assert generated.exit_code == 0
+    assert "key id:" in generated.stdout
+    monkeypatch.setenv("TRANCHE_SIGNING_KEY_FILE", str(key_path))
+    get_settings.cache_clear()
+    signed = run("audit", "checkpoint")
+    assert signed.exit_code == 0, signed.stderr
+    assert "signs the chain head" in signed.stdout

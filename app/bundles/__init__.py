@@ -1,0 +1,1 @@
+"""Audit bundles (SPEC §3): built by the service, checked offline by `tranche verify-bundle`."""
