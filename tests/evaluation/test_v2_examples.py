@@ -9,6 +9,8 @@ HTTP and offline with `tranche evaluate`, to the same JSON.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -268,3 +270,37 @@ def test_rate_card_licence_over_http_equals_tranche_evaluate(served) -> None:
     for as_of in ("2026-09-01", LICENCE_AS_OF, "2027-07-31"):
         assert evaluate(as_of) == offline("lakeview-mathgrowth-2026", as_of), as_of
     assert lines(evaluate(LICENCE_AS_OF)) == LICENCE_LINES
+
+
+def students(client, world, key: str, org: str, as_of: str) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+    response = client.get(
+        f"/v1/contracts/{key}/evaluation/students",
+        params={"as_of": as_of},
+        headers=world.headers[org],
+    )
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    return {row["student_id"]: row for row in rows}
+
+
+def test_tutoring_student_export_shows_who_was_excused_and_who_regressed(
+    served, client, world
+) -> None:
+    served("ector-tutoring-2026")
+    rows = students(client, world, "ector-tutoring-2026", "ector-isd", TUTORING_AS_OF)
+    assert len(rows) == 22  # the population, excused students included
+    assert [sid for sid, row in rows.items() if row["excused"] == "true"] == ["h20", "h21", "h22"]
+    # h20 attended 12 sessions and fell 10 points, but was excused: not eligible, not counted
+    assert (rows["h20"]["eligible"], rows["h20"]["regressed.base"]) == ("false", "false")
+    assert [sid for sid, row in rows.items() if row["regressed.met"] == "true"] == ["h09", "h10"]
+    assert rows["h19"]["offered"] == "10"
+
+
+def test_rate_card_student_export_shows_each_students_level(served, client, world) -> None:
+    served("lakeview-mathgrowth-2026")
+    rows = students(client, world, "lakeview-mathgrowth-2026", "lakeview-usd", LICENCE_AS_OF)
+    levels = {sid: row["per_student.level"] for sid, row in rows.items()}
+    assert (levels["g01"], levels["g03"], levels["g06"], levels["g07"]) == ("1.5", "1.0", "0.5", "")
+    # g22's rushed spring test was ignored: no value, not counted on the rate card
+    assert (rows["g22"]["pct_typ"], rows["g22"]["per_student.counted"]) == ("", "false")
+    assert rows["g24"]["pct_typ"] == "1.25"
