@@ -1,7 +1,8 @@
 """A ready demo database: organisations, their people (a viewer, a preparer and an approver
-each, to sign in to the web app) and keys, the example contracts accepted, and a
-synthetic district's roster, assessments and usage posted to each through the same ingestion
-service the API uses.
+each, to sign in to the web app) and keys, the example contracts accepted, and a synthetic
+district's roster, assessments, usage and (where the contract reads one) schedule posted to
+each through the same ingestion service the API uses, and the district's record of each
+obligation.
 
 Each contract gets a district sized to its money (``contracts/examples/<key>/demo.yaml``): a
 $400-per-grower payment capped at $4,000 is a pilot of a few dozen students, not 3,000 of
@@ -30,11 +31,13 @@ from app.feeds.columns import Feed
 from app.feeds.writing import feed_csv
 from app.ingestion.service import ingest_batch
 from app.ingestion.upload import Upload
+from app.obligations import service as obligations
+from app.obligations.models import ObligationStatus
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationKind, Role
 from app.organisations.people import create_person
 from app.principal import OPERATOR
-from app.synth import SyntheticData, synthesize, window_start
+from app.synth import SyntheticData, synthesize, synthesize_schedule, window_start
 
 DEMO_UPLOAD_LIMIT = 512 * 1024 * 1024
 
@@ -114,12 +117,16 @@ def build_demo(
             "roster": definition.district,
             "assessments": definition.district,
             "usage": definition.vendor,
+            "schedule": definition.district,
         }
         frames: dict[Feed, pd.DataFrame] = {
             "roster": data.roster,
             "assessments": data.assessments,
             "usage": data.usage,
         }
+        schedule = _schedule_for(definition, data, seed=seed + offset)
+        if schedule is not None:
+            frames["schedule"] = schedule
         for feed, frame in frames.items():
             outcome = ingest_batch(
                 session,
@@ -133,6 +140,17 @@ def build_demo(
                 max_problems=50,
             )
             summary.contracts.setdefault(contract.key, {})[feed] = outcome.batch.rows
+        district = organisations.authenticate(session, summary.keys[definition.district])
+        for obligation in definition.obligations:
+            # The district attests what it delivered; the vendor may contest it in the demo.
+            obligations.record_status(
+                session,
+                principal=district,
+                key=contract.key,
+                obligation=obligation.key,
+                status=ObligationStatus.met,
+                note=f"Delivered by {obligation.due.isoformat()}: {obligation.text}",
+            )
     return summary
 
 
@@ -179,6 +197,20 @@ def _district_for(
         rng = np.random.default_rng(seed)
         data.roster["school_id"] = schools[rng.integers(0, len(schools), len(data.roster))]
     return data
+
+
+def _schedule_for(definition: Definition, data: SyntheticData, *, seed: int) -> pd.DataFrame | None:
+    """The district's schedule over the dates the contract's schedule measures read, when it
+    has any (most contracts do not)."""
+    spans = [w for w in sum_windows(definition).values() if w.feed == "schedule"]
+    if not spans:
+        return None
+    return synthesize_schedule(
+        data.roster,
+        seed=seed,
+        start=min(w.start for w in spans),
+        end=max(w.end for w in spans),
+    )
 
 
 def _window_order(window: str) -> tuple[date, str]:

@@ -40,6 +40,8 @@ SECOND_SESSION = 0.12
 LESSONS_PER_SESSION = 1.3
 MEDIAN_SESSION_MINUTES, SESSION_SIGMA, MAX_SESSION_MINUTES = 24.0, 0.55, 120.0
 TESTING_WEEKS = 3
+RUSHED_TEST = 0.04
+UNSCHEDULED = 0.06
 SEASON_STARTS = {"fall": (9, 8), "winter": (1, 11), "spring": (4, 26), "summer": (7, 6)}
 PROFICIENCY_LEVELS = np.array(["below", "approaching", "meets", "exceeds"], dtype=object)
 
@@ -83,7 +85,7 @@ def synthesize(
     scores = _assessments(
         rng, roster, minutes_by_student, assessments, windows, term_start, term_end, growth_scale
     )
-    return SyntheticData(roster=roster, assessments=scores, usage=usage)
+    return SyntheticData(roster=roster, assessments=_with_rapid_guessing(scores, seed), usage=usage)
 
 
 def write_csv(data: SyntheticData, folder: Path | str) -> dict[str, Path]:
@@ -250,6 +252,61 @@ def _assessments(
                 )
             )
     return with_every_column("assessments", pd.concat(parts, ignore_index=True))
+
+
+def _with_rapid_guessing(scores: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Each test's share of rapid guesses (MAP's RapidGuessingPercentage ÷ 100): most students
+    guess on a few items, about 1 in 25 rushes a third or more of the test. Drawn from a
+    generator of its own, so the scores stay what the seed always gave."""
+    rng = np.random.default_rng([seed, 1])
+    rows = len(scores)
+    share = np.minimum(rng.beta(0.8, 12.0, rows), 1.0)
+    rushed = rng.random(rows) < RUSHED_TEST
+    share[rushed] = rng.uniform(0.3, 0.8, int(rushed.sum()))
+    thousandths = np.rint(share * QUANTITY_SCALE).astype(np.int64)
+    scores = scores.copy()
+    scores["rapid_guessing"] = pd.array(thousandths, dtype="Int64")
+    return scores
+
+
+def synthesize_schedule(
+    roster: pd.DataFrame,
+    *,
+    seed: int,
+    start: date,
+    end: date,
+    sessions_per_week: int = 3,
+    minutes_per_session: int = 30,
+) -> pd.DataFrame:
+    """The district's schedule feed: one row per student and school week (its Monday) in
+    ``[start, end]`` offering ``sessions_per_week`` sessions. Students join over the first
+    tenth of the weeks; about 1 in 16 is dropped from the timetable after one to three weeks,
+    the students a contract's ``accountability.served`` rule would excuse."""
+    rng = np.random.default_rng([seed, 2])
+    mondays = pd.date_range(start, end, freq="W-MON").to_numpy(dtype="datetime64[ns]")
+    students, weeks = len(roster), len(mondays)
+    first = (rng.random(students) * 0.1 * weeks).astype(np.int64)
+    last = np.full(students, weeks, dtype=np.int64)
+    dropped = rng.random(students) < UNSCHEDULED
+    last[dropped] = np.minimum(first[dropped] + rng.integers(1, 4, int(dropped.sum())), weeks)
+    counts = np.maximum(last - first, 0)
+    student = np.repeat(np.arange(students, dtype=np.int64), counts)
+    week = first[student] + np.arange(len(student)) - np.repeat(np.cumsum(counts) - counts, counts)
+    rows = len(student)
+    return with_every_column(
+        "schedule",
+        pd.DataFrame(
+            {
+                "student_id": pd.Series(roster["student_id"].to_numpy()[student], dtype=object),
+                "date": pd.Series(mondays[week], dtype="datetime64[ns]"),
+                "sessions_offered": pd.Series(np.full(rows, sessions_per_week), dtype="int64"),
+                "minutes_offered": pd.array(
+                    np.full(rows, sessions_per_week * minutes_per_session * QUANTITY_SCALE),
+                    dtype="Int64",
+                ),
+            }
+        ),
+    )
 
 
 def window_start(window: str) -> date | None:
