@@ -249,9 +249,21 @@ def post_schedule(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
     replaces: Replaces = None,
+    export_format: ExportFormat = "tranche",
+    subject: Subject = None,
 ) -> BatchOut:
     return _ingest(
-        "schedule", key, upload, response, session, principal, settings, idempotency_key, replaces
+        "schedule",
+        key,
+        upload,
+        response,
+        session,
+        principal,
+        settings,
+        idempotency_key,
+        replaces,
+        export_format,
+        subject,
     )
 
 
