@@ -44,7 +44,7 @@ from app.audit.signing import (
 from app.bundles.archive import MANIFEST, SIGNATURE, canonical_zip
 from app.engine import evaluate_contract, load_definition
 from app.engine.definition import Definition
-from app.engine.frames import empty_assessments, empty_roster, empty_usage
+from app.engine.frames import empty_frame
 from app.engine.obligations import ObligationRecord
 from app.engine.problems import DefinitionError
 from app.feeds import FeedRejected, parse_feed
@@ -54,8 +54,7 @@ if TYPE_CHECKING:
     from app.audit.models import AuditEntry
 
 CHECKPOINT = "audit.checkpoint"
-FEED_ORDER: tuple[Feed, ...] = ("roster", "assessments", "usage")
-EMPTY_FRAMES = {"roster": empty_roster, "assessments": empty_assessments, "usage": empty_usage}
+FEED_ORDER: tuple[Feed, ...] = ("roster", "assessments", "usage", "schedule")
 
 
 @dataclass
@@ -254,12 +253,12 @@ class _Batches:
                 if self.by_id[i]["feed"] == feed
             ]
             if not parsed:  # no batch of this feed yet: the engine's empty frame
-                frames[feed] = EMPTY_FRAMES[feed]()
+                frames[feed] = empty_frame(feed)
                 continue
             frame = pd.concat(parsed, ignore_index=True)
-            keys = NATURAL_KEYS.get(feed)
-            if keys is not None:  # latest value wins (SPEC §2); usage adds up
-                frame = frame.drop_duplicates(subset=keys, keep="last").reset_index(drop=True)
+            # Latest value wins in every feed (SPEC §2); a blank session_id is a key part.
+            keys = list(NATURAL_KEYS[feed])
+            frame = frame.drop_duplicates(subset=keys, keep="last").reset_index(drop=True)
             frames[feed] = frame
         return frames
 
@@ -306,6 +305,7 @@ def _evaluate(
         frames["usage"],
         as_of,
         version,
+        schedule=frames["schedule"],
         obligations=records,
     )
     return result.to_json()

@@ -17,10 +17,10 @@ FEED_COLUMNS: dict[Feed, tuple[str, ...]] = {
 }
 
 #: The columns naming one value of a feed: a later batch's row replaces an earlier one with
-#: the same key (SPEC §2). Usage rows add up instead, so it has none here.
+#: the same key (SPEC §2), in every feed. A blank ``session_id`` is part of the key: the
+#: student's total for that day.
 NATURAL_KEYS: dict[Feed, tuple[str, ...]] = {
-    "roster": ("student_id",),
-    "assessments": ("student_id", "assessment", "window"),
+    name: schema.key for name, schema in FEED_SCHEMAS.items()
 }
 
 #: The columns a feed must have.

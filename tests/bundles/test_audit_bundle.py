@@ -258,3 +258,32 @@ def test_obligation_records_travel_in_the_bundle_and_the_recomputation_uses_them
     report = check_bundle(content)
     assert report.ok, report.failures
     assert any("every figure matches" in note for note in report.notes)
+
+
+def test_a_restated_day_counts_once_when_the_bundle_is_recomputed_offline(
+    client, world, report_contract
+):
+    """Latest value wins for usage too (SPEC §2): verify-bundle must apply the same rule as
+    the service, or a vendor's correction would be added to the days it corrects."""
+    from tests.reports.conftest import MINUTES, _post_csv
+
+    def dosage_numerator() -> int:
+        evaluation = client.get(
+            f"/v1/contracts/{report_contract}/evaluation",
+            params={"as_of": AS_OF},
+            headers=world.headers["ector-isd"],
+        ).json()
+        return int(evaluation["metrics"]["dosage_rate"]["numerator"])
+
+    before = dosage_numerator()
+    student = next(s for s, minutes in MINUTES.items() if minutes == 1200)  # 4 days x 300
+    restated = (
+        f"student_id,date,minutes,sessions\n{student},2026-10-01,0,0\n{student},2026-10-02,0,0\n"
+    )
+    _post_csv(
+        client, f"/v1/contracts/{report_contract}/usage", restated, world.headers["bright-tutors"]
+    )
+    assert dosage_numerator() == before - 1  # 600 minutes now: below the 900-minute gate
+    report = check_bundle(_bundle(client, world.headers["ector-isd"], report_contract))
+    assert report.ok, report.failures
+    assert any("every figure matches" in note for note in report.notes)
