@@ -58,3 +58,17 @@ def test_a_count_drills_down_to_its_students_and_downloads_them(page) -> None:  
     assert lines[0].startswith("student_id,")
     assert len(lines) == int(count) + 1
     screenshot(page, "students-drill-down")
+
+
+def test_a_vendors_drill_down_shows_no_roster_flags(page) -> None:  # type: ignore[no-untyped-def]
+    """SPEC §3: per student, vendors see the id, grade, measures and flags of what counted —
+    never ell, sped or econ_disadv — in the page as in the API."""
+    sign_in(page, "vendor")
+    page.goto(f"/app/contracts/{KEY}?as_of={AS_OF}")
+    page.locator("a[data-drill=growers]").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    header = open(download.value.path()).readline().strip().split(",")  # noqa: SIM115
+    assert header[:2] == ["student_id", "grade"]
+    assert not {"ell", "sped", "econ_disadv", "school_id"} & set(header)
+    assert not {"ell", "sped", "econ_disadv"} & set(page.locator("thead th").all_inner_texts())

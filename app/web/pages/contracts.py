@@ -96,8 +96,8 @@ def _charts(
 def _students(
     session: SessionDep, user: UserDep, key: str, as_of: date, metric: str | None, which: Which
 ) -> pd.DataFrame:
-    stored = evaluations.evaluate_for(session, principal=user.principal, key=key, as_of=as_of)
-    students = stored.result.students
+    # The API's own per-role view (SPEC §3): no roster flags for vendors and auditors.
+    _, students = evaluations.students_for(session, principal=user.principal, key=key, as_of=as_of)
     if which == "eligible":
         return students[students["eligible"].astype(bool)]
     column = f"{metric}.{which}"
