@@ -34,6 +34,7 @@ from app.organisations import service as organisations
 from app.organisations.models import OrganisationKind, Role
 from app.organisations.people import create_person, principal_for_person
 from app.principal import OPERATOR
+from tests.conftest import SIGNING_KEY
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -145,7 +146,9 @@ def _seed(database_url: str) -> None:
 def live_server(web_database_url: str) -> Iterator[LiveServer]:
     migrate.upgrade(web_database_url)
     _seed(web_database_url)
-    app = create_app(Settings(database_url=web_database_url, sign_in_attempts=5))
+    app = create_app(
+        Settings(database_url=web_database_url, sign_in_attempts=5, signing_key=SIGNING_KEY)
+    )
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     )

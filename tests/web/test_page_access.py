@@ -36,6 +36,7 @@ PAGES = [
     Page(f"/app/contracts/{KEY}/students?which=eligible&as_of=2027-06-30", ALL),
     Page(f"/app/contracts/{KEY}/students.csv?which=eligible&as_of=2027-06-30", ALL),
     Page(f"/app/contracts/{KEY}/report.json?as_of=2027-06-30", ALL),
+    Page(f"/app/contracts/{KEY}/audit-bundle.zip?as_of=2027-06-30", ALL),
     Page("/app/audit", frozenset({"district", "auditor"}), stranger=200),
 ]
 # Pages anyone may open, and the form posts (tests/web/test_refusals.py drives those).

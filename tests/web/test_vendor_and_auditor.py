@@ -41,3 +41,14 @@ def test_an_auditor_reads_the_audit_log_its_verification_and_reports(page) -> No
     page.get_by_role("link", name="HTML").click()
     expect(page.locator("body")).to_contain_text(KEY)
     screenshot(page, "report-html-auditor")
+
+
+def test_an_auditor_downloads_the_audit_bundle_and_it_verifies_offline(page) -> None:  # type: ignore[no-untyped-def]
+    from app.bundles.check import check_bundle
+
+    sign_in(page, "auditor")
+    page.goto(f"/app/contracts/{KEY}?as_of={AS_OF}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Audit bundle").click()
+    report = check_bundle(open(download.value.path(), "rb").read())  # noqa: SIM115
+    assert report.ok, report.failures

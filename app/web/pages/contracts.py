@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from app.bundles.build import audit_bundle
 from app.clock import today
 from app.contracts import service as contracts
 from app.contracts.definitions import stored_definition
@@ -177,4 +178,17 @@ def report(
         rendered.content,
         media_type=rendered.media_type,
         headers={"Content-Disposition": f'{disposition}; filename="{rendered.file_name}"'},
+    )
+
+
+@router.get("/audit-bundle.zip")
+def audit_bundle_download(
+    key: str, session: SessionDep, user: UserDep, as_of: date | None = None
+) -> Response:
+    """The same signed bundle as the API's, for `tranche verify-bundle` (SPEC §3)."""
+    bundle = audit_bundle(session, principal=user.principal, key=key, as_of=as_of or today())
+    return Response(
+        bundle.content,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{bundle.file_name}"'},
     )
