@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 
 from app.config import MULTIPART_OVERHEAD_BYTES
 from app.deps import PrincipalDep, SessionDep, SettingsDep
+from app.engine.feed_schema import FEED_SCHEMAS
 from app.errors import InvalidInput, PayloadTooLarge
 from app.feeds.columns import Feed
 from app.feeds.formats import Format
@@ -97,174 +98,52 @@ Subject = Annotated[
 ]
 
 
-def _ingest(
-    feed: Feed,
-    key: str,
-    upload: Upload,
-    response: Response,
-    session: SessionDep,
-    principal: PrincipalDep,
-    settings: SettingsDep,
-    idempotency_key: str | None,
-    replaces: str | None,
-    export_format: str = "tranche",
-    subject: str | None = None,
-) -> BatchOut:
-    upload = replace(upload, format=export_format, subject=subject)
-    outcome = service.ingest_batch(
-        session,
-        principal=principal,
-        key=key,
-        feed=feed,
-        upload=upload,
-        idempotency_key=idempotency_key,
-        replaces=replaces,
-        max_bytes=settings.max_upload_bytes,
-        max_problems=settings.max_listed_problems,
-    )
-    if not outcome.created:
-        response.status_code = status.HTTP_200_OK
-    return batch_out(outcome.batch, key, repeat_of=outcome.repeat_of)
+def _feed_route(feed: Feed, poster: str) -> None:
+    """Register ``POST /v1/contracts/{key}/<feed>``. The four feeds take the same request
+    and give the same answer, so one endpoint serves them all; only the feed and who posts it
+    (``app.engine.feed_schema``, checked by the service) differ."""
+
+    def post_feed(
+        key: str,
+        session: SessionDep,
+        principal: PrincipalDep,
+        upload: UploadDep,
+        response: Response,
+        settings: SettingsDep,
+        idempotency_key: IdempotencyKey = None,
+        replaces: Replaces = None,
+        export_format: ExportFormat = "tranche",
+        subject: Subject = None,
+    ) -> BatchOut:
+        outcome = service.ingest_batch(
+            session,
+            principal=principal,
+            key=key,
+            feed=feed,
+            upload=replace(upload, format=export_format, subject=subject),
+            idempotency_key=idempotency_key,
+            replaces=replaces,
+            max_bytes=settings.max_upload_bytes,
+            max_problems=settings.max_listed_problems,
+        )
+        if not outcome.created:
+            response.status_code = status.HTTP_200_OK
+        return batch_out(outcome.batch, key, repeat_of=outcome.repeat_of)
+
+    # The name makes the OpenAPI operation id (post_usage_v1_contracts__key__usage_post, …).
+    post_feed.__name__ = f"post_{feed}"
+    router.post(
+        f"/{feed}",
+        status_code=status.HTTP_201_CREATED,
+        response_model=BatchOut,
+        responses=POST_RESPONSES,
+        openapi_extra=FEED_BODY,
+        summary=f"Post a batch of the {feed} feed ({poster})",
+    )(post_feed)
 
 
-@router.post(
-    "/roster",
-    status_code=status.HTTP_201_CREATED,
-    response_model=BatchOut,
-    responses=POST_RESPONSES,
-    openapi_extra=FEED_BODY,
-    summary="Post a roster batch (district)",
-)
-def post_roster(
-    key: str,
-    session: SessionDep,
-    principal: PrincipalDep,
-    upload: UploadDep,
-    response: Response,
-    settings: SettingsDep,
-    idempotency_key: IdempotencyKey = None,
-    replaces: Replaces = None,
-    export_format: ExportFormat = "tranche",
-    subject: Subject = None,
-) -> BatchOut:
-    return _ingest(
-        "roster",
-        key,
-        upload,
-        response,
-        session,
-        principal,
-        settings,
-        idempotency_key,
-        replaces,
-        export_format,
-        subject,
-    )
-
-
-@router.post(
-    "/assessments",
-    status_code=status.HTTP_201_CREATED,
-    response_model=BatchOut,
-    responses=POST_RESPONSES,
-    openapi_extra=FEED_BODY,
-    summary="Post an assessments batch (district)",
-)
-def post_assessments(
-    key: str,
-    session: SessionDep,
-    principal: PrincipalDep,
-    upload: UploadDep,
-    response: Response,
-    settings: SettingsDep,
-    idempotency_key: IdempotencyKey = None,
-    replaces: Replaces = None,
-    export_format: ExportFormat = "tranche",
-    subject: Subject = None,
-) -> BatchOut:
-    return _ingest(
-        "assessments",
-        key,
-        upload,
-        response,
-        session,
-        principal,
-        settings,
-        idempotency_key,
-        replaces,
-        export_format,
-        subject,
-    )
-
-
-@router.post(
-    "/usage",
-    status_code=status.HTTP_201_CREATED,
-    response_model=BatchOut,
-    responses=POST_RESPONSES,
-    openapi_extra=FEED_BODY,
-    summary="Post a usage batch (vendor)",
-)
-def post_usage(
-    key: str,
-    session: SessionDep,
-    principal: PrincipalDep,
-    upload: UploadDep,
-    response: Response,
-    settings: SettingsDep,
-    idempotency_key: IdempotencyKey = None,
-    replaces: Replaces = None,
-    export_format: ExportFormat = "tranche",
-    subject: Subject = None,
-) -> BatchOut:
-    return _ingest(
-        "usage",
-        key,
-        upload,
-        response,
-        session,
-        principal,
-        settings,
-        idempotency_key,
-        replaces,
-        export_format,
-        subject,
-    )
-
-
-@router.post(
-    "/schedule",
-    status_code=status.HTTP_201_CREATED,
-    response_model=BatchOut,
-    responses=POST_RESPONSES,
-    openapi_extra=FEED_BODY,
-    summary="Post a schedule batch (district)",
-)
-def post_schedule(
-    key: str,
-    session: SessionDep,
-    principal: PrincipalDep,
-    upload: UploadDep,
-    response: Response,
-    settings: SettingsDep,
-    idempotency_key: IdempotencyKey = None,
-    replaces: Replaces = None,
-    export_format: ExportFormat = "tranche",
-    subject: Subject = None,
-) -> BatchOut:
-    return _ingest(
-        "schedule",
-        key,
-        upload,
-        response,
-        session,
-        principal,
-        settings,
-        idempotency_key,
-        replaces,
-        export_format,
-        subject,
-    )
+for _name, _schema in FEED_SCHEMAS.items():
+    _feed_route(_name, _schema.posted_by)
 
 
 @router.get(
