@@ -22,6 +22,7 @@ from starlette.requests import cookie_parser
 
 from app.clock import as_utc, utcnow
 from app.errors import NotAuthenticated
+from app.organisations import passwords
 from app.organisations.models import Role
 from app.organisations.people import authenticate_person, principal_for_person
 from app.principal import Principal
@@ -94,6 +95,11 @@ def sign_in(session: Session, *, email: str, password: str, lifetime: timedelta)
     now = utcnow()
     principal = principal_for_person(person)
     with UnitOfWork(session, actor=principal) as uow:
+        if passwords.needs_rehash(person.password_hash):
+            # The hashing parameters were raised since this hash was made: the password is
+            # at hand only now, so this is the moment to store it under the current ones.
+            person.password_hash = passwords.hash_password(password)
+            uow.record(action="person.password_rehashed", object_type="person", object_id=person.id)
         web_session = WebSession(
             token_sha256=token_sha256(token),
             person_id=person.id,

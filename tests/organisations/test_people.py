@@ -114,3 +114,38 @@ def test_a_system_key_acts_with_its_own_role_and_is_named_in_the_audit_log(
         "/v1/audit-log", params={"action": "batch.accepted"}, headers=world.headers["ector-isd"]
     ).json()["entries"]
     assert [(e["actor"], e["actor_role"]) for e in log] == [("system sis-sync", "preparer")]
+
+
+def test_signing_in_stores_a_hash_made_with_weaker_parameters_again_under_the_current_ones(
+    world, db_session
+):
+    from datetime import timedelta
+
+    from argon2 import PasswordHasher
+
+    from app.audit.models import AuditEntry
+    from app.web.sessions import sign_in
+
+    person, _ = people.create_person(
+        db_session,
+        organisation_key="ector-isd",
+        email="old.hash@ector.org",
+        name="Old Hash",
+        role=Role.viewer,
+        password=PASSWORD,
+    )
+    weak = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    person.password_hash = weak
+    db_session.commit()
+    assert passwords.needs_rehash(weak)
+
+    sign_in(db_session, email="old.hash@ector.org", password=PASSWORD, lifetime=timedelta(hours=1))
+
+    db_session.refresh(person)
+    assert person.password_hash != weak
+    assert not passwords.needs_rehash(person.password_hash)
+    assert passwords.verify_password(person.password_hash, PASSWORD)
+    actions = [
+        entry.action for entry in db_session.query(AuditEntry).filter_by(object_id=str(person.id))
+    ]
+    assert "person.password_rehashed" in actions
