@@ -3,12 +3,17 @@ the audit log says acted (SPEC §3, §6)."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from argon2 import PasswordHasher
+
+from app.audit.models import AuditEntry
 from app.errors import Conflict, InvalidInput, NotAuthenticated
 from app.organisations import passwords, people
 from app.organisations import service as organisations
 from app.organisations.models import Role
+from app.web.sessions import sign_in
 
 PASSWORD = "correct horse battery staple"
 
@@ -119,12 +124,6 @@ def test_a_system_key_acts_with_its_own_role_and_is_named_in_the_audit_log(
 def test_signing_in_stores_a_hash_made_with_weaker_parameters_again_under_the_current_ones(
     world, db_session
 ):
-    from datetime import timedelta
-
-    from argon2 import PasswordHasher
-
-    from app.audit.models import AuditEntry
-    from app.web.sessions import sign_in
 
     person, _ = people.create_person(
         db_session,
