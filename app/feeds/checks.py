@@ -84,8 +84,16 @@ def check_feed(
 
 
 def _check_bounds(batch: Batch, column: Column, values: Converted) -> None:
+    for mask, reason in out_of_bounds(column, values):
+        batch.report(mask, column.name, reason)
+
+
+def out_of_bounds(column: Column, values: Converted) -> list[tuple[np.ndarray, str]]:
+    """The usable values below the column's minimum or above its maximum, with the reason
+    each is refused (shared by the row checks and ``app.feeds.clean``)."""
+    found: list[tuple[np.ndarray, str]] = []
     if column.minimum is None and column.maximum is None:
-        return
+        return found
     known = ~values.empty & ~values.invalid
     scale = column.scale
     if column.minimum is not None:
@@ -95,7 +103,7 @@ def _check_bounds(batch: Batch, column: Column, values: Converted) -> None:
             if column.minimum == 0
             else f"must be between {_text(column.minimum)} and {_text(column.maximum)}"
         )
-        batch.report(below, column.name, reason)
+        found.append((below, reason))
     if column.maximum is not None:
         above = known & (values.values > _scaled(column.maximum, scale))
         if column.daily_maximum is not None:
@@ -104,7 +112,8 @@ def _check_bounds(batch: Batch, column: Column, values: Converted) -> None:
             reason = f"must be between {_text(column.minimum)} and {_text(column.maximum)}"
         else:
             reason = f"must be at most {_text(column.maximum)}"
-        batch.report(above, column.name, reason)
+        found.append((above, reason))
+    return found
 
 
 def _scaled(bound: Fraction, scale: int) -> int:

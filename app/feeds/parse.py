@@ -14,6 +14,7 @@ import pandas as pd
 from app.engine.feed_schema import FEED_SCHEMAS
 from app.feeds.batch import Batch
 from app.feeds.checks import check_feed
+from app.feeds.clean import read_clean_bytes
 from app.feeds.columns import FEED_COLUMNS, FEEDS, Feed, check_header
 from app.feeds.problems import FeedRejected, collect_problems, summary
 from app.feeds.reading import TextTable, decode_check, read_csv, read_json
@@ -70,6 +71,19 @@ def parse_feed(
         )
     sha256 = hashlib.sha256(content).hexdigest()
     body = decode_check(feed, content)
+    if _media_type(content_type) in CSV_TYPES:
+        clean = read_clean_bytes(
+            feed, body, roster_ids=roster_ids, term_start=term_start, term_end=term_end
+        )
+        if clean is not None:  # the usual batch: nothing wrong, so nothing to report
+            return ParsedFeed(
+                feed=feed,
+                frame=clean.frame(),
+                columns=tuple(clean.columns),
+                rows=clean.rows,
+                sha256=sha256,
+                lines=np.arange(2, clean.rows + 2, dtype=np.int64),
+            )
     table = _read(feed, body, content_type)
 
     positions, column_problems = check_header(feed, table.headers)
@@ -111,8 +125,12 @@ def check_rows(
     )
 
 
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
 def _read(feed: Feed, body: bytes, content_type: str) -> TextTable:
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type = _media_type(content_type)
     if media_type in JSON_TYPES or media_type.endswith("+json"):
         return read_json(feed, body)
     if media_type in CSV_TYPES:

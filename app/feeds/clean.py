@@ -1,0 +1,428 @@
+"""The fast path for a clean CSV batch: read block by block, check each distinct cell once.
+
+Almost every batch is clean, and in a clean batch the text of each column repeats a lot (a
+student's id on each of their ~50 usage rows, ~180 school days, a few hundred minute values).
+So each block of the file is read by pyarrow with every column dictionary-encoded, and the
+same converters and checks as the row checks (``app.feeds.values``, ``app.feeds.checks``) run
+on each block's *distinct* texts; the rows then only gather typed values and integer codes.
+The file's text is never held whole (only one block at a time), and no per-row Python object
+is made: identifiers become integer codes into a table of their texts.
+
+This path never reports a problem. At the first sign of one — a cell the checks refuse, a
+header problem, a row that does not map onto its line, a repeated key, a day over its
+maximum — it gives up (returns ``None``) and the caller reads the batch again on the text
+path (``app.feeds.parse``), which reports every bad row exactly as it always has. Its checks
+are the text path's own, applied to the distinct values, so a batch it accepts is one the
+text path accepts, with the same frame (tests/feeds/test_clean_path.py holds the two paths
+to that).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Collection, Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from app.engine.feed_schema import FEED_SCHEMAS, Column, FeedSchema
+from app.feeds.checks import CONVERTERS, TERM_DATES, out_of_bounds, typed_series
+from app.feeds.columns import Feed, check_header, normalise_header
+from app.feeds.keys import _fold, _one_row_per_day_in_runs, _per_key
+from app.feeds.reading import UTF8_BOM, UTF16_BOMS
+from app.feeds.values import Converted, is_empty, unusable_identifiers
+
+BLOCK_BYTES = 16 << 20
+COUNT_CHUNK_BYTES = 64 << 20
+TEXT = pa.dictionary(pa.int32(), pa.string())
+NO_CODE = -1  # a blank optional identifier
+
+
+@dataclass
+class CleanColumn:
+    """One column of a clean batch, a value per row.
+
+    Identifiers are codes into ``labels`` (their texts; ``NO_CODE`` where blank); dates are
+    day numbers since 1970-01-01 (int32); grades, quantities and counts int64 (quantities in
+    thousandths); flags bool. ``empty`` marks blank cells (``None``: none are blank).
+    """
+
+    column: Column
+    values: np.ndarray
+    empty: np.ndarray | None = None
+    labels: np.ndarray | None = None
+
+    def blank(self) -> np.ndarray:
+        return np.zeros(len(self.values), dtype=bool) if self.empty is None else self.empty
+
+
+@dataclass
+class CleanFeed:
+    """A batch that passed every check of ``app.feeds.checks``, held compactly.
+
+    ``columns`` holds the feed's columns the file had, in the file's order (the optional
+    ones it lacked are absent); ``rows`` counts its rows.
+    """
+
+    feed: Feed
+    columns: dict[str, CleanColumn]
+    rows: int
+
+    def frame(self) -> pd.DataFrame:
+        """The frame the text path builds for the same batch (``check_feed``'s ``build``)."""
+        data: dict[str, pd.Series] = {}
+        for column in FEED_SCHEMAS[self.feed].columns:
+            clean = self.columns.get(column.name)
+            if column.kind == "identifier":
+                data[column.name] = pd.Series(self.texts(column.name), dtype=object)
+            elif clean is None:
+                data[column.name] = typed_series(column, None, self.rows)
+            else:
+                data[column.name] = typed_series(column, _as_converted(clean), self.rows)
+        return pd.DataFrame(data, copy=False)
+
+    def texts(self, name: str) -> np.ndarray:
+        """An identifier column as an object array of its texts (``None`` where blank)."""
+        clean = self.columns.get(name)
+        if clean is None:
+            return np.full(self.rows, None, dtype=object)
+        assert clean.labels is not None
+        labels = np.append(clean.labels, None)  # NO_CODE (-1) picks the appended None
+        return labels[clean.values]
+
+
+def _as_converted(clean: CleanColumn) -> Converted:
+    values = clean.values
+    if clean.column.kind == "date":
+        values = values.astype("datetime64[D]").astype("datetime64[ns]")
+        if clean.empty is not None:
+            values[clean.empty] = np.datetime64("NaT", "ns")
+    nothing = np.zeros(len(values), dtype=bool)
+    return Converted(values=values, empty=clean.blank(), invalid=nothing, reason=str)
+
+
+def read_clean_bytes(
+    feed: Feed,
+    body: bytes,
+    *,
+    roster_ids: AbstractSet[str] | None,
+    term_start: date | None,
+    term_end: date | None,
+    keep: Collection[str] | None = None,
+) -> CleanFeed | None:
+    """A CSV batch (UTF-8 checked, BOM removed) as a :class:`CleanFeed`, or ``None`` when it
+    may have any problem at all (then read it on the text path)."""
+    header, rest = _split_header(body)
+    if header is None:
+        return None
+    source = pa.BufferReader(pa.py_buffer(body)[len(body) - len(rest) :])
+    return _read(
+        feed,
+        header,
+        source,
+        _data_rows(iter((rest,))),
+        roster_ids=roster_ids,
+        term_start=term_start,
+        term_end=term_end,
+        keep=keep,
+    )
+
+
+def read_clean_file(
+    feed: Feed,
+    path: Path,
+    *,
+    roster_ids: AbstractSet[str] | None,
+    term_start: date | None,
+    term_end: date | None,
+    keep: Collection[str] | None = None,
+) -> CleanFeed | None:
+    """:func:`read_clean_bytes` for a file on disk, without ever holding the whole file.
+
+    ``keep`` names the columns to keep once checked (default: all); the others are checked
+    and dropped block by block, which is what lets a state's usage log fit in memory.
+    """
+    with path.open("rb") as handle:
+        first = handle.readline()
+        if first.startswith(UTF8_BOM):
+            first = first[len(UTF8_BOM) :]
+        header, rest = _split_header(first)
+        if header is None or rest:
+            return None
+        rows = _data_rows(_chunks(handle))
+        handle.seek(0)
+        handle.readline()
+        return _read(
+            feed,
+            header,
+            pa.PythonFile(handle, mode="r"),
+            rows,
+            roster_ids=roster_ids,
+            term_start=term_start,
+            term_end=term_end,
+            keep=keep,
+        )
+
+
+def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+    while chunk := handle.read(COUNT_CHUNK_BYTES):
+        yield chunk
+
+
+def _split_header(body: bytes) -> tuple[list[str] | None, bytes]:
+    """The header's column names and the bytes after its line; ``None`` when the header is
+    one the fast path leaves to the text path (quoted, CR-only line ends, not UTF-8)."""
+    newline = body.find(b"\n")
+    if newline < 0:
+        return None, b""
+    line = body[:newline].rstrip(b"\r")
+    if b'"' in line or b"\r" in line or line.startswith(UTF16_BOMS):
+        return None, b""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, b""
+    return [normalise_header(name) for name in next(csv.reader([text]))], body[newline + 1 :]
+
+
+def _data_rows(chunks: Iterator[bytes]) -> int:
+    """How many rows the text path expects after the header: one per line, the line ends
+    that the file ends with ignored (``app.feeds.reading.read_csv``). The text is checked as
+    UTF-8 by pyarrow as it reads each cell (every byte outside a cell is ASCII punctuation)."""
+    newlines = 0
+    trailing = 0  # line ends in the run of \r and \n that the data ends with so far
+    seen_any = False
+    for chunk in chunks:
+        newlines += chunk.count(b"\n")
+        stripped = chunk.rstrip(b"\r\n")
+        if stripped:
+            seen_any = True
+            trailing = chunk.count(b"\n", len(stripped))
+        else:
+            trailing += chunk.count(b"\n")
+    if not seen_any:
+        return 0
+    return newlines - trailing + 1
+
+
+def _read(
+    feed: Feed,
+    headers: list[str],
+    source: pa.NativeFile,
+    expected_rows: int,
+    *,
+    roster_ids: AbstractSet[str] | None,
+    term_start: date | None,
+    term_end: date | None,
+    keep: Collection[str] | None,
+) -> CleanFeed | None:
+    schema = FEED_SCHEMAS[feed]
+    positions, problems = check_header(feed, headers)
+    if problems or "" in headers or expected_rows <= 0:
+        return None
+    names = [f"c{index}" for index in range(len(headers))]
+    try:
+        reader = pacsv.open_csv(
+            source,
+            read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, TEXT),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, StopIteration):
+        return None
+    roster = None
+    if roster_ids is not None and feed != "roster":
+        roster = RosterCodes(roster_ids)
+    columns = {
+        name: _ColumnReader(schema.column(name), roster, term_start, term_end) for name in positions
+    }
+    rows = 0
+    for block in _blocks(reader):
+        if block is None:
+            return None
+        for name, position in positions.items():
+            if not columns[name].add(block.column(position)):
+                return None
+        rows += block.num_rows
+    if rows != expected_rows:
+        return None  # blank lines or line breaks inside values: the text path knows lines
+    clean = {name: columns[name].finish() for name in positions}
+    if not _rows_agree(schema, clean, rows):
+        return None
+    if keep is not None:
+        clean = {name: column for name, column in clean.items() if name in keep}
+    return CleanFeed(feed, clean, rows)
+
+
+def _blocks(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch | None]:
+    """The reader's blocks; ``None`` for one it cannot read (a row with the wrong number of
+    fields, text that is not UTF-8), which the text path then reports."""
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowInvalid:
+            yield None
+            return
+
+
+class RosterCodes:
+    """The roster's student ids, so a student id becomes its position on the roster."""
+
+    def __init__(self, roster_ids: AbstractSet[str]):
+        self.labels = np.asarray(list(roster_ids), dtype=object)
+        self.ids = pa.array(self.labels, pa.string())
+
+
+class _ColumnReader:
+    """Checks one column block by block (each distinct text once) and gathers its values."""
+
+    def __init__(
+        self,
+        column: Column,
+        roster: RosterCodes | None,
+        term_start: date | None,
+        term_end: date | None,
+    ):
+        self.column = column
+        self.roster = roster if column.name == "student_id" else None
+        self.term = (term_start, term_end) if column.name in TERM_DATES else (None, None)
+        self.values: list[np.ndarray] = []
+        self.empty: dict[int, np.ndarray] = {}  # block number → its blank cells, if any
+        self.codes: dict[str, int] = {}  # identifier text → code (without a roster)
+
+    def add(self, cells: pa.ChunkedArray | pa.DictionaryArray) -> bool:
+        """Check a block's cells; False when any might be refused."""
+        array = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
+        indices = np.asarray(array.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+        # The converters take a column as the text path has it: a chunked array.
+        distinct = pa.chunked_array([array.dictionary])
+        if self.column.kind == "identifier":
+            checked = self._identifiers(distinct)
+        else:
+            checked = self._typed(distinct)
+        if checked is None:
+            return False
+        values, empty = checked
+        if empty is not None and empty.any():
+            self.empty[len(self.values)] = empty[indices]
+        self.values.append(values[indices])
+        return True
+
+    def _identifiers(self, distinct: pa.ChunkedArray) -> tuple[np.ndarray, None] | None:
+        empty = is_empty(distinct)
+        if self.column.required and empty.any():
+            return None
+        if any(mask.any() for mask, _ in unusable_identifiers(distinct, empty)):
+            return None
+        if self.roster is not None:
+            found = pc.index_in(distinct, value_set=self.roster.ids)
+            codes = np.asarray(pc.fill_null(found, NO_CODE).to_numpy(), dtype=np.int32)
+            if ((codes == NO_CODE) & ~empty).any():
+                return None  # a student not on the roster
+            return codes, None
+        texts = distinct.to_pylist()
+        table = self.codes
+        codes = np.fromiter(
+            (
+                NO_CODE if blank else table.setdefault(text, len(table))
+                for text, blank in zip(texts, empty.tolist(), strict=True)
+            ),
+            dtype=np.int32,
+            count=len(texts),
+        )
+        return codes, None
+
+    def _typed(self, distinct: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
+        column = self.column
+        converted = CONVERTERS[column.kind](distinct)
+        if converted.invalid.any() or (column.required and converted.empty.any()):
+            return None
+        if any(mask.any() for mask, _ in out_of_bounds(column, converted)):
+            return None
+        values = converted.values
+        if column.kind == "date":
+            known = ~converted.empty
+            days = values.astype("datetime64[D]").astype(np.int64)
+            values = np.where(known, days, 0).astype(np.int32)
+            start, end = self.term
+            if start is not None and (known & (values < _day(start))).any():
+                return None
+            if end is not None and (known & (values > _day(end))).any():
+                return None
+        return values, converted.empty
+
+    def finish(self) -> CleanColumn:
+        lengths = [len(part) for part in self.values]
+        values = np.concatenate(self.values)
+        self.values.clear()
+        empty = None
+        if self.empty:
+            empty = np.zeros(len(values), dtype=bool)
+            starts = np.cumsum([0, *lengths])
+            for block, mask in self.empty.items():
+                empty[starts[block] : starts[block + 1]] = mask
+            self.empty.clear()
+        labels = None
+        if self.column.kind == "identifier":
+            blank = values == NO_CODE
+            empty = blank if blank.any() else None
+            if self.roster is not None:
+                labels = self.roster.labels
+            else:
+                labels = np.asarray(list(self.codes), dtype=object)
+        return CleanColumn(self.column, values, empty, labels)
+
+
+def _day(day: date) -> int:
+    return int(np.datetime64(day, "D").astype(np.int64))
+
+
+def _rows_agree(schema: FeedSchema, columns: dict[str, CleanColumn], rows: int) -> bool:
+    """The checks across rows (``app.feeds.keys``): each natural key once, and no student's
+    day over a daily maximum. True only when neither can find anything."""
+    if rows < 2:
+        return True
+    students = columns["student_id"].values.astype(np.int64)
+    days = columns["date"].values.astype(np.int64) if "date" in columns else None
+    if days is not None and _one_row_per_day_in_runs(_dense(students), days):
+        return True  # no student has two rows on a day: no repeat, nothing to add up
+    parts = [_key_codes(columns.get(name), rows) for name in schema.key]
+    folded = _fold(parts)
+    if folded is None or not pd.Series(folded).is_unique:
+        return False  # the text path compares the key parts themselves, and says which rows
+    for column in schema.columns:
+        clean = columns.get(column.name)
+        if column.daily_maximum is None or clean is None or days is None:
+            continue
+        first_day = int(days.min())
+        day_key = students * (int(days.max()) - first_day + 1) + (days - first_day)
+        amounts = np.where(clean.blank(), 0, clean.values)
+        _, totals = _per_key(day_key, amounts)
+        if (totals > column.daily_maximum * column.scale).any():
+            return False
+    return True
+
+
+def _key_codes(column: CleanColumn | None, rows: int) -> np.ndarray:
+    if column is None:  # an optional key column not sent: every row the same (blank)
+        return np.zeros(rows, dtype=np.int64)
+    return column.values.astype(np.int64)
+
+
+def _dense(codes: np.ndarray) -> np.ndarray:
+    """Codes ≥ 0 for ``_one_row_per_day_in_runs``'s bincount (a blank code is -1)."""
+    return codes - min(int(codes.min()), 0)
