@@ -16,10 +16,14 @@ from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 
-from app.engine import Definition, DefinitionError, evaluate_contract, load_definition
+from app.cli.summed import clean_totals, summed_columns
+from app.engine import Definition, DefinitionError, load_definition
+from app.engine.evaluate import evaluate_from_totals
 from app.engine.frames import empty_frame
 from app.engine.obligations import ObligationRecord
+from app.engine.sums import summed_totals
 from app.feeds import Feed, FeedRejected, parse_feed
+from app.feeds.clean import CleanFeed, read_clean_file
 from app.feeds.formats import parse_export
 from app.ingestion.formats import declared_windows
 from app.obligations.records_file import parse_obligation_records
@@ -80,19 +84,26 @@ def evaluate_command(
     definition = _definition(contract)
     read = FeedReading(definition, subject)
     roster_frame = read("roster", roster, roster_format)
-    ids = set(roster_frame["student_id"].astype(str))
+    ids = {str(student) for student in roster_frame["student_id"].to_numpy(dtype=object)}
     assessment_frame = read("assessments", assessments, assessments_format, ids)
-    usage_frame = read("usage", usage, usage_format, ids)
-    schedule_frame = read("schedule", schedule, schedule_format, ids)
+    # Usage and schedule are only ever summed: a clean file goes straight to its sums.
+    usage_clean = read.clean("usage", usage, usage_format, ids)
+    usage_frame = (
+        empty_frame("usage") if usage_clean is not None else read("usage", usage, usage_format, ids)
+    )
+    schedule_clean = read.clean("schedule", schedule, schedule_format, ids)
+    schedule_frame = (
+        empty_frame("schedule")
+        if schedule_clean is not None
+        else read("schedule", schedule, schedule_format, ids)
+    )
     records = () if obligations is None else _obligation_records(obligations, definition)
-    result = evaluate_contract(
-        definition,
-        roster_frame,
-        assessment_frame,
-        usage_frame,
-        day,
-        schedule=schedule_frame,
-        obligations=records,
+    totals = summed_totals(definition, usage_frame, schedule_frame)
+    for clean in (usage_clean, schedule_clean):
+        if clean is not None:
+            totals.update(clean_totals(definition, clean))
+    result = evaluate_from_totals(
+        definition, roster_frame, assessment_frame, totals, day, obligations=records
     )
     document = result.to_json()
     if output == "table":
@@ -141,6 +152,28 @@ class FeedReading:
 
     definition: Definition
     subject: str | None
+
+    def clean(
+        self, feed: Feed, path: Path | None, format: str, roster_ids: set[str]
+    ) -> CleanFeed | None:
+        """A Tranche-format CSV file read on the fast path, keeping only what the contract
+        sums (``app.feeds.clean``): never the whole file in memory, no per-row objects.
+        ``None`` when the file may have a problem (or is JSON or an export): then it is
+        read by ``__call__``, which reports every problem."""
+        if path is None or format != "tranche" or path.suffix.lower() == ".json":
+            return None
+        term = self.definition.term
+        try:
+            return read_clean_file(
+                feed,
+                path,
+                roster_ids=roster_ids,
+                term_start=term.start,
+                term_end=term.end,
+                keep={"student_id", "date", *summed_columns(self.definition, feed)},
+            )
+        except OSError as error:
+            _fail([f"{path}: cannot read: {error.strerror or error}"])
 
     def __call__(
         self, feed: Feed, path: Path | None, format: str, roster_ids: set[str] | None = None

@@ -30,7 +30,6 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from app.engine.feed_schema import FEED_SCHEMAS, Column, FeedSchema
@@ -44,6 +43,7 @@ BLOCK_BYTES = 16 << 20
 COUNT_CHUNK_BYTES = 64 << 20
 TEXT = pa.dictionary(pa.int32(), pa.string())
 NO_CODE = -1  # a blank optional identifier
+LINE_ENDS = b"\r\n"
 
 
 @dataclass
@@ -105,6 +105,8 @@ def _as_converted(clean: CleanColumn) -> Converted:
         values = values.astype("datetime64[D]").astype("datetime64[ns]")
         if clean.empty is not None:
             values[clean.empty] = np.datetime64("NaT", "ns")
+    elif values.dtype == np.int32:  # stored small; the frame's numbers are int64
+        values = values.astype(np.int64)
     nothing = np.zeros(len(values), dtype=bool)
     return Converted(values=values, empty=clean.blank(), invalid=nothing, reason=str)
 
@@ -202,10 +204,12 @@ def _data_rows(chunks: Iterator[bytes]) -> int:
     seen_any = False
     for chunk in chunks:
         newlines += chunk.count(b"\n")
-        stripped = chunk.rstrip(b"\r\n")
-        if stripped:
+        end = len(chunk)
+        while end and chunk[end - 1] in LINE_ENDS:  # only the line ends at the very end
+            end -= 1
+        if end:
             seen_any = True
-            trailing = chunk.count(b"\n", len(stripped))
+            trailing = chunk.count(b"\n", end)
         else:
             trailing += chunk.count(b"\n")
     if not seen_any:
@@ -245,20 +249,31 @@ def _read(
     roster = None
     if roster_ids is not None and feed != "roster":
         roster = RosterCodes(roster_ids)
+    # The columns the checks across rows compare, and those the caller keeps: the values of
+    # any other column are checked and dropped block by block.
+    stored = {*schema.key, *(c.name for c in schema.columns if c.daily_maximum is not None)}
+    stored |= set(positions if keep is None else keep)
     columns = {
-        name: _ColumnReader(schema.column(name), roster, term_start, term_end) for name in positions
+        name: _ColumnReader(
+            schema.column(name),
+            roster,
+            term_start,
+            term_end,
+            expected_rows if name in stored else None,
+        )
+        for name in positions
     }
     rows = 0
     for block in _blocks(reader):
-        if block is None:
-            return None
+        if block is None or rows + block.num_rows > expected_rows:
+            return None  # line breaks inside values: the text path knows lines
         for name, position in positions.items():
-            if not columns[name].add(block.column(position)):
+            if not columns[name].add(block.column(position), rows):
                 return None
         rows += block.num_rows
     if rows != expected_rows:
-        return None  # blank lines or line breaks inside values: the text path knows lines
-    clean = {name: columns[name].finish() for name in positions}
+        return None  # blank lines: the text path knows lines
+    clean = {name: columns[name].finish() for name in positions if name in stored}
     if not _rows_agree(schema, clean, rows):
         return None
     if keep is not None:
@@ -280,15 +295,20 @@ def _blocks(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch | None]
 
 
 class RosterCodes:
-    """The roster's student ids, so a student id becomes its position on the roster."""
+    """The roster's student ids, hashed once, so a student id becomes its roster position."""
 
     def __init__(self, roster_ids: AbstractSet[str]):
         self.labels = np.asarray(list(roster_ids), dtype=object)
-        self.ids = pa.array(self.labels, pa.string())
+        self.index = pd.Index(self.labels, dtype=object)
+
+    def positions(self, texts: list[str]) -> np.ndarray:
+        """Each text's position on the roster, ``NO_CODE`` if it is not on it."""
+        return np.asarray(self.index.get_indexer(texts), dtype=np.int32)
 
 
 class _ColumnReader:
-    """Checks one column block by block (each distinct text once) and gathers its values."""
+    """Checks one column block by block (each distinct text once) and gathers its values
+    into arrays of the file's row count (``rows``; ``None``: check only, keep nothing)."""
 
     def __init__(
         self,
@@ -296,18 +316,19 @@ class _ColumnReader:
         roster: RosterCodes | None,
         term_start: date | None,
         term_end: date | None,
+        rows: int | None,
     ):
         self.column = column
         self.roster = roster if column.name == "student_id" else None
         self.term = (term_start, term_end) if column.name in TERM_DATES else (None, None)
-        self.values: list[np.ndarray] = []
-        self.empty: dict[int, np.ndarray] = {}  # block number → its blank cells, if any
+        self.rows = rows
+        self.values: np.ndarray | None = None
+        self.empty: np.ndarray | None = None
         self.codes: dict[str, int] = {}  # identifier text → code (without a roster)
 
-    def add(self, cells: pa.ChunkedArray | pa.DictionaryArray) -> bool:
-        """Check a block's cells; False when any might be refused."""
+    def add(self, cells: pa.ChunkedArray | pa.DictionaryArray, start: int) -> bool:
+        """Check a block's cells, the rows from ``start``; False when any might be refused."""
         array = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
-        indices = np.asarray(array.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
         # The converters take a column as the text path has it: a chunked array.
         distinct = pa.chunked_array([array.dictionary])
         if self.column.kind == "identifier":
@@ -316,10 +337,18 @@ class _ColumnReader:
             checked = self._typed(distinct)
         if checked is None:
             return False
+        if self.rows is None:
+            return True
         values, empty = checked
+        indices = np.asarray(array.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+        stop = start + len(indices)
+        if self.values is None:
+            self.values = np.empty(self.rows, dtype=_stored_dtype(self.column, values))
+        np.take(values.astype(self.values.dtype), indices, out=self.values[start:stop])
         if empty is not None and empty.any():
-            self.empty[len(self.values)] = empty[indices]
-        self.values.append(values[indices])
+            if self.empty is None:
+                self.empty = np.zeros(self.rows, dtype=bool)
+            np.take(empty, indices, out=self.empty[start:stop])
         return True
 
     def _identifiers(self, distinct: pa.ChunkedArray) -> tuple[np.ndarray, None] | None:
@@ -328,13 +357,12 @@ class _ColumnReader:
             return None
         if any(mask.any() for mask, _ in unusable_identifiers(distinct, empty)):
             return None
+        texts = distinct.to_pylist()
         if self.roster is not None:
-            found = pc.index_in(distinct, value_set=self.roster.ids)
-            codes = np.asarray(pc.fill_null(found, NO_CODE).to_numpy(), dtype=np.int32)
+            codes = self.roster.positions(texts)
             if ((codes == NO_CODE) & ~empty).any():
                 return None  # a student not on the roster
             return codes, None
-        texts = distinct.to_pylist()
         table = self.codes
         codes = np.fromiter(
             (
@@ -366,16 +394,8 @@ class _ColumnReader:
         return values, converted.empty
 
     def finish(self) -> CleanColumn:
-        lengths = [len(part) for part in self.values]
-        values = np.concatenate(self.values)
-        self.values.clear()
-        empty = None
-        if self.empty:
-            empty = np.zeros(len(values), dtype=bool)
-            starts = np.cumsum([0, *lengths])
-            for block, mask in self.empty.items():
-                empty[starts[block] : starts[block + 1]] = mask
-            self.empty.clear()
+        assert self.values is not None and self.rows is not None
+        values, empty = self.values, self.empty
         labels = None
         if self.column.kind == "identifier":
             blank = values == NO_CODE
@@ -387,6 +407,14 @@ class _ColumnReader:
         return CleanColumn(self.column, values, empty, labels)
 
 
+def _stored_dtype(column: Column, values: np.ndarray) -> np.dtype:
+    """Identifiers and dates in 32 bits, and numbers whose bound fits (``Column.small``):
+    a state's usage log is 48M rows per column."""
+    if column.kind in ("identifier", "date") or (column.small and values.dtype == np.int64):
+        return np.dtype(np.int32)
+    return values.dtype
+
+
 def _day(day: date) -> int:
     return int(np.datetime64(day, "D").astype(np.int64))
 
@@ -396,9 +424,9 @@ def _rows_agree(schema: FeedSchema, columns: dict[str, CleanColumn], rows: int) 
     day over a daily maximum. True only when neither can find anything."""
     if rows < 2:
         return True
-    students = columns["student_id"].values.astype(np.int64)
-    days = columns["date"].values.astype(np.int64) if "date" in columns else None
-    if days is not None and _one_row_per_day_in_runs(_dense(students), days):
+    students = columns["student_id"].values  # never blank: codes ≥ 0
+    days = columns["date"].values if "date" in columns else None
+    if days is not None and _one_row_per_day_in_runs(students, days):
         return True  # no student has two rows on a day: no repeat, nothing to add up
     parts = [_key_codes(columns.get(name), rows) for name in schema.key]
     folded = _fold(parts)
@@ -408,9 +436,11 @@ def _rows_agree(schema: FeedSchema, columns: dict[str, CleanColumn], rows: int) 
         clean = columns.get(column.name)
         if column.daily_maximum is None or clean is None or days is None:
             continue
-        first_day = int(days.min())
-        day_key = students * (int(days.max()) - first_day + 1) + (days - first_day)
-        amounts = np.where(clean.blank(), 0, clean.values)
+        day_numbers = days.astype(np.int64)
+        first_day = int(day_numbers.min())
+        span = int(day_numbers.max()) - first_day + 1
+        day_key = students.astype(np.int64) * span + (day_numbers - first_day)
+        amounts = np.where(clean.blank(), 0, clean.values).astype(np.int64)
         _, totals = _per_key(day_key, amounts)
         if (totals > column.daily_maximum * column.scale).any():
             return False
@@ -421,8 +451,3 @@ def _key_codes(column: CleanColumn | None, rows: int) -> np.ndarray:
     if column is None:  # an optional key column not sent: every row the same (blank)
         return np.zeros(rows, dtype=np.int64)
     return column.values.astype(np.int64)
-
-
-def _dense(codes: np.ndarray) -> np.ndarray:
-    """Codes ≥ 0 for ``_one_row_per_day_in_runs``'s bincount (a blank code is -1)."""
-    return codes - min(int(codes.min()), 0)
