@@ -9,6 +9,11 @@ benchmark's contract and writing the JSON. One change from the command line: the
 (``max_upload_bytes``, 50 MB by default, meant for HTTP) is lifted, since 100k students'
 usage is 150 MB. The wall time includes the child's start-up (importing the application),
 which the table shows apart.
+
+Beside each size, in the same run, the floor (issue #17): the same three CSV files read by
+``pandas.read_csv`` (C parser, inferred types, no checks) and the usage minutes summed per
+student, in its own child process too. The evaluation row gives its ratio to the floor, by
+wall time and by time after start-up.
 """
 
 from __future__ import annotations
@@ -56,32 +61,78 @@ def child(folder: Path, contract: Path) -> None:
     print(json.dumps(report))
 
 
-def measure(students: int) -> Row:
+def floor_child(folder: Path) -> None:
+    """In the child: the floor — pandas reads the same CSVs and sums minutes per student."""
+    started = time.perf_counter()
+    import pandas as pd
+
+    imported = time.perf_counter()
+    pd.read_csv(folder / "roster.csv")
+    pd.read_csv(folder / "assessments.csv")
+    usage = pd.read_csv(folder / "usage.csv")
+    minutes = usage.groupby("student_id")["minutes"].sum()
+    finished = time.perf_counter()
+    report = {
+        "start_up": imported - started,
+        "work": finished - imported,
+        "students": len(minutes),
+    }
+    print(json.dumps(report))
+
+
+def measure(students: int) -> list[Row]:
     files = synthetic_files(students)
     contract = DATA_ROOT / "bench-every-kind.yaml"
     if not contract.exists():
         from evaluate import CONTRACT
 
         contract.write_text(CONTRACT)
-    run = run_child([PYTHON, __file__, "--child", str(files["usage"].parent), str(contract)])
+    folder = str(files["usage"].parent)
+    floor = run_child([PYTHON, __file__, "--floor", folder])
+    floor_report = json.loads(floor.stdout.strip().splitlines()[-1])
+    run = run_child([PYTHON, __file__, "--child", folder, str(contract)])
     report = json.loads(run.stdout.strip().splitlines()[-1])
     usage = csv_rows(files["usage"])
-    return Row(
-        what="offline evaluation (tranche evaluate)",
-        size=f"{count_label(students)} students, {usage / 1e6:.1f}M usage rows",
-        figure=(
-            f"{run.seconds:.1f} s ({report['evaluate']:.1f} s evaluating, "
-            f"{report['start_up']:.1f} s start-up), peak {run.peak_mb:,.0f} MB"
+    size = f"{count_label(students)} students, {usage / 1e6:.1f}M usage rows"
+    ratio = run.seconds / floor.seconds
+    work_ratio = report["evaluate"] / floor_report["work"]
+    return [
+        Row(
+            what="pandas floor (read_csv of the same CSVs, minutes summed per student)",
+            size=size,
+            figure=(
+                f"{floor.seconds:.1f} s ({floor_report['work']:.1f} s reading and summing, "
+                f"{floor_report['start_up']:.1f} s start-up), peak {floor.peak_mb:,.0f} MB"
+            ),
+            numbers={
+                "students": students,
+                "usage_rows": usage,
+                "seconds": floor.seconds,
+                "work_seconds": floor_report["work"],
+                "start_up_seconds": floor_report["start_up"],
+                "peak_mb": floor.peak_mb,
+            },
         ),
-        numbers={
-            "students": students,
-            "usage_rows": usage,
-            "seconds": run.seconds,
-            "evaluate_seconds": report["evaluate"],
-            "start_up_seconds": report["start_up"],
-            "peak_mb": run.peak_mb,
-        },
-    )
+        Row(
+            what="offline evaluation (tranche evaluate)",
+            size=size,
+            figure=(
+                f"{run.seconds:.1f} s ({report['evaluate']:.1f} s evaluating, "
+                f"{report['start_up']:.1f} s start-up), peak {run.peak_mb:,.0f} MB; "
+                f"{ratio:.1f}x the floor ({work_ratio:.1f}x after start-up)"
+            ),
+            numbers={
+                "students": students,
+                "usage_rows": usage,
+                "seconds": run.seconds,
+                "evaluate_seconds": report["evaluate"],
+                "start_up_seconds": report["start_up"],
+                "peak_mb": run.peak_mb,
+                "ratio_to_floor": ratio,
+                "work_ratio_to_floor": work_ratio,
+            },
+        ),
+    ]
 
 
 def main() -> None:
@@ -90,12 +141,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one tiny size, for CI")
     parser.add_argument("--json", help="append the result rows to this file (run_all)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--floor", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(Path(args.child[0]), Path(args.child[1]))
         return
+    if args.floor:
+        floor_child(Path(args.floor))
+        return
     sizes = QUICK_SIZES if args.quick else args.students
-    emit([measure(students) for students in sizes], args.json)
+    emit([row for students in sizes for row in measure(students)], args.json)
 
 
 if __name__ == "__main__":

@@ -25,8 +25,6 @@ from app.engine.sums import summed_totals
 from app.feeds import Feed, FeedRejected, parse_feed
 from app.feeds.clean import CleanFeed, read_clean_file
 from app.feeds.formats import parse_export
-from app.ingestion.formats import declared_windows
-from app.obligations.records_file import parse_obligation_records
 
 USAGE_ERROR = 2
 
@@ -201,6 +199,8 @@ class FeedReading:
                     roster_ids=roster_ids,
                     max_bytes=limit,
                 ).frame
+            from app.ingestion.formats import declared_windows
+
             return parse_export(
                 format,
                 feed,
@@ -219,6 +219,10 @@ class FeedReading:
 
 
 def _obligation_records(path: Path, definition: Definition) -> tuple[ObligationRecord, ...]:
+    # Imported here, like the export formats' windows below: they bring the database layer,
+    # which an evaluation without them does not need to load (start-up, see app/cli).
+    from app.obligations.records_file import parse_obligation_records
+
     content = _read(path)
     try:
         return parse_obligation_records(

@@ -45,13 +45,16 @@ def bench(environment, tmp_path, script, *arguments):
     return result.stdout, [json.loads(line) for line in rows.read_text().splitlines()]
 
 
-def test_offline_evaluation_reports_seconds_and_peak_memory(environment, tmp_path):
+def test_offline_evaluation_reports_seconds_peak_memory_and_the_pandas_floor(environment, tmp_path):
     stdout, rows = bench(environment, tmp_path, "offline.py")
     assert "| offline evaluation (tranche evaluate) | 2k students" in stdout
-    (row,) = rows
-    assert row["numbers"]["students"] == 2000
-    assert row["numbers"]["seconds"] > 0
-    assert row["numbers"]["peak_mb"] > 0
+    assert "| pandas floor (read_csv of the same CSVs" in stdout
+    floor, row = rows
+    for measured in (floor, row):
+        assert measured["numbers"]["students"] == 2000
+        assert measured["numbers"]["seconds"] > 0
+        assert measured["numbers"]["peak_mb"] > 0
+    assert row["numbers"]["ratio_to_floor"] > 0
 
 
 def test_http_ingest_reports_rows_per_second_and_the_ratio_to_a_raw_load(environment, tmp_path):
