@@ -95,8 +95,10 @@ class CleanFeed:
         if clean is None:
             return np.full(self.rows, None, dtype=object)
         assert clean.labels is not None
-        labels = np.append(clean.labels, None)  # NO_CODE (-1) picks the appended None
-        return labels[clean.values]
+        labels = np.empty(len(clean.labels) + 1, dtype=object)
+        labels[:-1] = clean.labels  # NO_CODE (-1) picks the last: None
+        texts: np.ndarray = labels[clean.values]
+        return texts
 
 
 def _as_converted(clean: CleanColumn) -> Converted:
@@ -331,6 +333,7 @@ class _ColumnReader:
         array = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
         # The converters take a column as the text path has it: a chunked array.
         distinct = pa.chunked_array([array.dictionary])
+        checked: tuple[np.ndarray, np.ndarray | None] | None
         if self.column.kind == "identifier":
             checked = self._identifiers(distinct)
         else:
