@@ -8,6 +8,7 @@ with the inputs is reported one problem per line on stderr, with exit code 2.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +26,7 @@ from app.engine.sums import summed_totals
 from app.feeds import Feed, FeedRejected, parse_feed
 from app.feeds.clean import CleanFeed, read_clean_file
 from app.feeds.formats import parse_export
+from app.feeds.reading import UTF8_BOM
 
 USAGE_ERROR = 2
 
@@ -253,9 +255,24 @@ def _refusal(path: Path, error: FeedRejected) -> list[str]:
     return lines
 
 
+_WHITESPACE = re.compile(rb"\s*")
+
+
 def _header_only(content: bytes) -> bool:
-    lines = content.removeprefix(b"\xef\xbb\xbf").strip().splitlines()
-    return len(lines) == 1 and not lines[0].lstrip().startswith(b"[")
+    """Whether the file is one line (a header) between blank space: without splitting a
+    state's file into lines to find out."""
+    start = len(UTF8_BOM) if content.startswith(UTF8_BOM) else 0
+    start = _space_end(content, start)
+    if start == len(content) or content.startswith(b"[", start):
+        return False
+    breaks = [at for at in (content.find(b"\n", start), content.find(b"\r", start)) if at >= 0]
+    return not breaks or _space_end(content, min(breaks)) == len(content)
+
+
+def _space_end(content: bytes, start: int) -> int:
+    space = _WHITESPACE.match(content, start)
+    assert space is not None  # \s* matches everywhere
+    return space.end()
 
 
 def render_table(document: dict[str, Any]) -> str:

@@ -30,6 +30,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from app.engine.feed_schema import FEED_SCHEMAS, Column, FeedSchema
@@ -275,7 +276,10 @@ def _read(
         rows += block.num_rows
     if rows != expected_rows:
         return None  # blank lines: the text path knows lines
-    clean = {name: columns[name].finish() for name in positions if name in stored}
+    finished = {name: columns[name].finish() for name in positions if name in stored}
+    clean = {name: column for name, column in finished.items() if column is not None}
+    if len(clean) != len(finished):
+        return None
     if not _rows_agree(schema, clean, rows):
         return None
     if keep is not None:
@@ -297,20 +301,21 @@ def _blocks(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch | None]
 
 
 class RosterCodes:
-    """The roster's student ids, hashed once, so a student id becomes its roster position."""
+    """The roster's student ids, so a student id becomes its roster position."""
 
     def __init__(self, roster_ids: AbstractSet[str]):
         self.labels = np.asarray(list(roster_ids), dtype=object)
-        self.index = pd.Index(self.labels, dtype=object)
-
-    def positions(self, texts: list[str]) -> np.ndarray:
-        """Each text's position on the roster, ``NO_CODE`` if it is not on it."""
-        return np.asarray(self.index.get_indexer(texts), dtype=np.int32)
+        self.ids = pa.array(self.labels, pa.string())
 
 
 class _ColumnReader:
     """Checks one column block by block (each distinct text once) and gathers its values
-    into arrays of the file's row count (``rows``; ``None``: check only, keep nothing)."""
+    into arrays of the file's row count (``rows``; ``None``: check only, keep nothing).
+
+    An identifier is kept, until ``finish``, as its position among every block's distinct
+    texts; ``finish`` then looks them all up at once (on the roster, or among themselves),
+    one hash table for the whole file instead of one per block.
+    """
 
     def __init__(
         self,
@@ -326,24 +331,34 @@ class _ColumnReader:
         self.rows = rows
         self.values: np.ndarray | None = None
         self.empty: np.ndarray | None = None
-        self.codes: dict[str, int] = {}  # identifier text → code (without a roster)
+        self.distinct: list[pa.Array] = []  # identifiers: each block's distinct texts
+        self.seen = 0  # how many distinct texts the blocks so far had
 
     def add(self, cells: pa.ChunkedArray | pa.DictionaryArray, start: int) -> bool:
         """Check a block's cells, the rows from ``start``; False when any might be refused."""
         array = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
         # The converters take a column as the text path has it: a chunked array.
         distinct = pa.chunked_array([array.dictionary])
-        checked: tuple[np.ndarray, np.ndarray | None] | None
         if self.column.kind == "identifier":
-            checked = self._identifiers(distinct)
-        else:
-            checked = self._typed(distinct)
+            if not self._usable_identifiers(distinct):
+                return False
+            if self.rows is None:
+                return True
+            # A row's position among every block's distinct texts: no gather needed.
+            if self.values is None:
+                self.values = np.empty(self.rows, dtype=np.int32)
+            local = array.indices.to_numpy(zero_copy_only=False)
+            np.add(local, self.seen, out=self.values[start : start + len(local)])
+            self.distinct.append(array.dictionary)
+            self.seen += len(array.dictionary)
+            return True
+        checked = self._typed(distinct)
         if checked is None:
             return False
         if self.rows is None:
             return True
         values, empty = checked
-        indices = np.asarray(array.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+        indices = array.indices.to_numpy(zero_copy_only=False)
         stop = start + len(indices)
         if self.values is None:
             self.values = np.empty(self.rows, dtype=_stored_dtype(self.column, values))
@@ -354,28 +369,11 @@ class _ColumnReader:
             np.take(empty, indices, out=self.empty[start:stop])
         return True
 
-    def _identifiers(self, distinct: pa.ChunkedArray) -> tuple[np.ndarray, None] | None:
+    def _usable_identifiers(self, distinct: pa.ChunkedArray) -> bool:
         empty = is_empty(distinct)
         if self.column.required and empty.any():
-            return None
-        if any(mask.any() for mask, _ in unusable_identifiers(distinct, empty)):
-            return None
-        texts = distinct.to_pylist()
-        if self.roster is not None:
-            codes = self.roster.positions(texts)
-            if ((codes == NO_CODE) & ~empty).any():
-                return None  # a student not on the roster
-            return codes, None
-        table = self.codes
-        codes = np.fromiter(
-            (
-                NO_CODE if blank else table.setdefault(text, len(table))
-                for text, blank in zip(texts, empty.tolist(), strict=True)
-            ),
-            dtype=np.int32,
-            count=len(texts),
-        )
-        return codes, None
+            return False
+        return not any(mask.any() for mask, _ in unusable_identifiers(distinct, empty))
 
     def _typed(self, distinct: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
         column = self.column
@@ -396,18 +394,29 @@ class _ColumnReader:
                 return None
         return values, converted.empty
 
-    def finish(self) -> CleanColumn:
+    def finish(self) -> CleanColumn | None:
+        """The column; ``None`` when a student is not on the roster."""
         assert self.values is not None and self.rows is not None
-        values, empty = self.values, self.empty
-        labels = None
-        if self.column.kind == "identifier":
-            blank = values == NO_CODE
-            empty = blank if blank.any() else None
-            if self.roster is not None:
-                labels = self.roster.labels
-            else:
-                labels = np.asarray(list(self.codes), dtype=object)
-        return CleanColumn(self.column, values, empty, labels)
+        if self.column.kind != "identifier":
+            return CleanColumn(self.column, self.values, self.empty)
+        every = pa.chunked_array(self.distinct, pa.string())
+        self.distinct.clear()
+        blank = is_empty(every)
+        if self.roster is not None:
+            found = pc.index_in(every, value_set=self.roster.ids)
+            codes = np.array(pc.fill_null(found, NO_CODE).to_numpy(), dtype=np.int32)
+            if ((codes == NO_CODE) & ~blank).any():
+                return None  # a student not on the roster
+            labels = self.roster.labels
+        else:
+            encoded = pc.dictionary_encode(every).combine_chunks()
+            codes = np.array(encoded.indices.to_numpy(), dtype=np.int32)  # writable
+            labels = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+        codes[blank] = NO_CODE
+        values = codes[self.values]
+        self.values = None
+        empty = values == NO_CODE
+        return CleanColumn(self.column, values, empty if empty.any() else None, labels)
 
 
 def _stored_dtype(column: Column, values: np.ndarray) -> np.dtype:
