@@ -20,7 +20,7 @@ to that).
 from __future__ import annotations
 
 import csv
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +41,6 @@ from app.feeds.reading import UTF8_BOM, UTF16_BOMS
 from app.feeds.values import Converted, is_empty, unusable_identifiers
 
 BLOCK_BYTES = 16 << 20
-COUNT_CHUNK_BYTES = 64 << 20
 TEXT = pa.dictionary(pa.int32(), pa.string())
 NO_CODE = -1  # a blank optional identifier
 LINE_ENDS = b"\r\n"
@@ -129,11 +128,15 @@ def read_clean_bytes(
     if header is None:
         return None
     source = pa.BufferReader(pa.py_buffer(body)[len(body) - len(rest) :])
+    lines = LineCount()
+    lines.add(rest)
+    rows = lines.rows()
     return _read(
         feed,
         header,
         source,
-        _data_rows(iter((rest,))),
+        lines,
+        lambda first_rows: rows,
         roster_ids=roster_ids,
         term_start=term_start,
         term_end=term_end,
@@ -162,14 +165,14 @@ def read_clean_file(
         header, rest = _split_header(first)
         if header is None or rest:
             return None
-        rows = _data_rows(_chunks(handle))
-        handle.seek(0)
-        handle.readline()
+        lines = LineCount()
+        size = path.stat().st_size - handle.tell()
         return _read(
             feed,
             header,
-            pa.PythonFile(handle, mode="r"),
-            rows,
+            pa.PythonFile(_Counted(handle, lines), mode="r"),
+            lines,
+            _capacity(size),
             roster_ids=roster_ids,
             term_start=term_start,
             term_end=term_end,
@@ -177,9 +180,46 @@ def read_clean_file(
         )
 
 
-def _chunks(handle: BinaryIO) -> Iterator[bytes]:
-    while chunk := handle.read(COUNT_CHUNK_BYTES):
-        yield chunk
+class _Counted:
+    """A file that counts its line ends as pyarrow reads it, so the file is read once."""
+
+    closed = False
+
+    def __init__(self, handle: BinaryIO, lines: LineCount):
+        self.handle = handle
+        self.lines = lines
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.lines.add(chunk)
+        return chunk
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return False
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+    def close(self) -> None:
+        """The caller closes the file."""
+
+
+def _capacity(data_bytes: int) -> Callable[[int], int]:
+    """Room for the rows of a file of ``data_bytes`` before they are counted, from the
+    first block's rows: a fifth more than its rows per byte promise. A column that runs
+    short grows; room never written costs no memory (its pages are never touched)."""
+
+    def estimate(first_rows: int) -> int:
+        blocks = max(data_bytes / BLOCK_BYTES, 1.0)
+        return int(first_rows * blocks * 1.2) + 1024
+
+    return estimate
 
 
 def _split_header(body: bytes) -> tuple[list[str] | None, bytes]:
@@ -198,33 +238,38 @@ def _split_header(body: bytes) -> tuple[list[str] | None, bytes]:
     return [normalise_header(name) for name in next(csv.reader([text]))], body[newline + 1 :]
 
 
-def _data_rows(chunks: Iterator[bytes]) -> int:
-    """How many rows the text path expects after the header: one per line, the line ends
-    that the file ends with ignored (``app.feeds.reading.read_csv``). The text is checked as
-    UTF-8 by pyarrow as it reads each cell (every byte outside a cell is ASCII punctuation)."""
-    newlines = 0
-    trailing = 0  # line ends in the run of \r and \n that the data ends with so far
-    seen_any = False
-    for chunk in chunks:
-        newlines += chunk.count(b"\n")
+class LineCount:
+    """How many rows the text path expects after the header, fed the data chunk by chunk:
+    one per line, the line ends that the file ends with ignored
+    (``app.feeds.reading.read_csv``). The text is checked as UTF-8 by pyarrow as it reads
+    each cell (every byte outside a cell is ASCII punctuation)."""
+
+    def __init__(self) -> None:
+        self.newlines = 0
+        self.trailing = 0  # line ends in the run of \r and \n the data ends with so far
+        self.seen_any = False
+
+    def add(self, chunk: bytes) -> None:
+        self.newlines += chunk.count(b"\n")
         end = len(chunk)
         while end and chunk[end - 1] in LINE_ENDS:  # only the line ends at the very end
             end -= 1
         if end:
-            seen_any = True
-            trailing = chunk.count(b"\n", end)
+            self.seen_any = True
+            self.trailing = chunk.count(b"\n", end)
         else:
-            trailing += chunk.count(b"\n")
-    if not seen_any:
-        return 0
-    return newlines - trailing + 1
+            self.trailing += chunk.count(b"\n")
+
+    def rows(self) -> int:
+        return self.newlines - self.trailing + 1 if self.seen_any else 0
 
 
 def _read(
     feed: Feed,
     headers: list[str],
     source: pa.NativeFile,
-    expected_rows: int,
+    lines: LineCount,
+    capacity: Callable[[int], int],
     *,
     roster_ids: AbstractSet[str] | None,
     term_start: date | None,
@@ -233,7 +278,7 @@ def _read(
 ) -> CleanFeed | None:
     schema = FEED_SCHEMAS[feed]
     positions, problems = check_header(feed, headers)
-    if problems or "" in headers or expected_rows <= 0:
+    if problems or "" in headers:
         return None
     names = [f"c{index}" for index in range(len(headers))]
     try:
@@ -262,21 +307,25 @@ def _read(
             roster,
             term_start,
             term_end,
-            expected_rows if name in stored else None,
+            store=name in stored,
         )
         for name in positions
     }
     rows = 0
     for block in _blocks(reader):
-        if block is None or rows + block.num_rows > expected_rows:
-            return None  # line breaks inside values: the text path knows lines
+        if block is None:
+            return None
+        if rows == 0:
+            room = capacity(block.num_rows)
+            for column in columns.values():
+                column.capacity = room
         for name, position in positions.items():
             if not columns[name].add(block.column(position), rows):
                 return None
         rows += block.num_rows
-    if rows != expected_rows:
-        return None  # blank lines: the text path knows lines
-    finished = {name: columns[name].finish() for name in positions if name in stored}
+    if rows == 0 or rows != lines.rows():
+        return None  # blank lines, line breaks inside values: the text path knows lines
+    finished = {name: columns[name].finish(rows) for name in positions if name in stored}
     clean = {name: column for name, column in finished.items() if column is not None}
     if len(clean) != len(finished):
         return None
@@ -323,12 +372,14 @@ class _ColumnReader:
         roster: RosterCodes | None,
         term_start: date | None,
         term_end: date | None,
-        rows: int | None,
+        *,
+        store: bool,
     ):
         self.column = column
         self.roster = roster if column.name == "student_id" else None
         self.term = (term_start, term_end) if column.name in TERM_DATES else (None, None)
-        self.rows = rows
+        self.store = store
+        self.capacity = 0  # rows to make room for at first (set from the first block)
         self.values: np.ndarray | None = None
         self.empty: np.ndarray | None = None
         self.distinct: list[pa.Array] = []  # identifiers: each block's distinct texts
@@ -342,32 +393,43 @@ class _ColumnReader:
         if self.column.kind == "identifier":
             if not self._usable_identifiers(distinct):
                 return False
-            if self.rows is None:
+            if not self.store:
                 return True
             # A row's position among every block's distinct texts: no gather needed.
-            if self.values is None:
-                self.values = np.empty(self.rows, dtype=np.int32)
             local = array.indices.to_numpy(zero_copy_only=False)
-            np.add(local, self.seen, out=self.values[start : start + len(local)])
+            stored = self._room(start + len(local), np.dtype(np.int32), with_empty=False)
+            np.add(local, self.seen, out=stored[start : start + len(local)])
             self.distinct.append(array.dictionary)
             self.seen += len(array.dictionary)
             return True
         checked = self._typed(distinct)
         if checked is None:
             return False
-        if self.rows is None:
+        if not self.store:
             return True
         values, empty = checked
         indices = array.indices.to_numpy(zero_copy_only=False)
         stop = start + len(indices)
-        if self.values is None:
-            self.values = np.empty(self.rows, dtype=_stored_dtype(self.column, values))
-        np.take(values.astype(self.values.dtype), indices, out=self.values[start:stop])
-        if empty is not None and empty.any():
-            if self.empty is None:
-                self.empty = np.zeros(self.rows, dtype=bool)
+        blank = empty is not None and bool(empty.any())
+        stored = self._room(stop, _stored_dtype(self.column, values), with_empty=blank)
+        np.take(values.astype(stored.dtype), indices, out=stored[start:stop])
+        if blank:
+            assert empty is not None and self.empty is not None
             np.take(empty, indices, out=self.empty[start:stop])
         return True
+
+    def _room(self, stop: int, dtype: np.dtype, *, with_empty: bool) -> np.ndarray:
+        """The column's arrays, grown (by half) if they end before ``stop``."""
+        if self.values is None:
+            self.values = np.empty(max(self.capacity, stop), dtype=dtype)
+        if stop > len(self.values):
+            size = max(stop, len(self.values) * 3 // 2)
+            self.values = _grown(self.values, size)
+            if self.empty is not None:
+                self.empty = _grown(self.empty, size)
+        if with_empty and self.empty is None:
+            self.empty = np.zeros(len(self.values), dtype=bool)
+        return self.values
 
     def _usable_identifiers(self, distinct: pa.ChunkedArray) -> bool:
         empty = is_empty(distinct)
@@ -394,9 +456,12 @@ class _ColumnReader:
                 return None
         return values, converted.empty
 
-    def finish(self) -> CleanColumn | None:
-        """The column; ``None`` when a student is not on the roster."""
-        assert self.values is not None and self.rows is not None
+    def finish(self, rows: int) -> CleanColumn | None:
+        """The column's first ``rows`` values; ``None`` when a student is not on the roster."""
+        assert self.values is not None
+        self.values = self.values[:rows]
+        if self.empty is not None:
+            self.empty = self.empty[:rows]
         if self.column.kind != "identifier":
             return CleanColumn(self.column, self.values, self.empty)
         every = pa.chunked_array(self.distinct, pa.string())
@@ -417,6 +482,12 @@ class _ColumnReader:
         self.values = None
         empty = values == NO_CODE
         return CleanColumn(self.column, values, empty if empty.any() else None, labels)
+
+
+def _grown(array: np.ndarray, size: int) -> np.ndarray:
+    grown = np.zeros(size, dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
 
 
 def _stored_dtype(column: Column, values: np.ndarray) -> np.dtype:

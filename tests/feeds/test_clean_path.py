@@ -9,6 +9,7 @@ bad cell far into a file of many blocks.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from unittest.mock import patch
 
 import pandas as pd
@@ -20,7 +21,7 @@ import app.feeds.clean as clean_module
 import app.feeds.parse as parse_module
 from app.engine.feed_schema import FEED_SCHEMAS
 from app.feeds import FeedRejected, parse_feed
-from app.feeds.clean import read_clean_bytes
+from app.feeds.clean import read_clean_bytes, read_clean_file
 from tests.feeds.support import csv_bytes
 
 ROSTER = frozenset({"S1", "S2", "S3", "S4"})
@@ -175,3 +176,22 @@ def test_a_blank_line_inside_the_file_goes_to_the_text_path_which_skips_it() -> 
     parsed = parse_feed("usage", content, roster_ids=LARGE_ROSTER, **TERM)
     assert parsed.rows == 9
     assert parsed.lines.tolist()[3:6] == [5, 7, 8]
+
+
+def test_a_file_read_from_disk_whose_rows_get_shorter_still_gives_the_text_paths_frame(
+    tmp_path: Path,
+) -> None:
+    # Room for the rows is estimated from the first block; these rows then get much shorter.
+    long_rows = [row + "a-long-session-identifier-" + "x" * 30 for row in usage_rows(20, 5)]
+    short_rows = [
+        f"S{student},2026-10-{day + 1:02d},1,,," for student in range(1, 201) for day in range(20)
+    ]
+    content = csv_bytes(HEADER, *long_rows, *short_rows)
+    path = tmp_path / "usage.csv"
+    path.write_bytes(content)
+    with patch.object(clean_module, "BLOCK_BYTES", 2048):
+        clean = read_clean_file("usage", path, roster_ids=LARGE_ROSTER, **TERM)
+    assert clean is not None and clean.rows == 100 + 4000
+    with patch.object(parse_module, "read_clean_bytes", lambda *args, **kwargs: None):
+        text = parse_feed("usage", content, roster_ids=LARGE_ROSTER, **TERM)
+    pd.testing.assert_frame_equal(clean.frame(), text.frame)
