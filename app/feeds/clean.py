@@ -50,9 +50,10 @@ LINE_ENDS = b"\r\n"
 class CleanColumn:
     """One column of a clean batch, a value per row.
 
-    Identifiers are codes into ``labels`` (their texts; ``NO_CODE`` where blank); dates are
-    day numbers since 1970-01-01 (int32); grades, quantities and counts int64 (quantities in
-    thousandths); flags bool. ``empty`` marks blank cells (``None``: none are blank).
+    Identifiers are int32 codes into ``labels`` (their texts; ``NO_CODE`` where blank);
+    dates are int32 day numbers since 1970-01-01; grades, quantities (in thousandths) and
+    counts int32 when their bounds fit (``Column.small``), else int64; flags bool. ``empty``
+    marks blank cells (``None``: none are blank).
     """
 
     column: Column
