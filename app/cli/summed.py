@@ -40,34 +40,46 @@ def clean_totals(definition: Definition, clean: CleanFeed) -> dict[str, pd.Serie
     students = clean.columns["student_id"]
     assert students.labels is not None
     index = pd.Index(students.labels, dtype=object, name="student_id")
-    sums: dict[SumWindow, pd.Series] = {}
-    result: dict[str, pd.Series] = {}
-    for name, window in windows.items():
-        if window not in sums:
-            sums[window] = pd.Series(_window_sums(clean, window, len(index)), index=index)
-        result[name] = sums[window]
-    return result
+    distinct = list(dict.fromkeys(windows.values()))
+    sums = {
+        window: pd.Series(totals, index=index)
+        for window, totals in zip(distinct, _window_sums(clean, distinct, len(index)), strict=True)
+    }
+    return {name: sums[window] for name, window in windows.items()}
 
 
-def _window_sums(clean: CleanFeed, window: SumWindow, students: int) -> np.ndarray:
-    """Per roster position, the window's total; a slice of rows at a time, so the masks and
-    copies stay small beside a state's 48M rows."""
+def _window_sums(clean: CleanFeed, windows: list[SumWindow], students: int) -> list[np.ndarray]:
+    """Per window, each roster position's total. A slice of rows at a time, so the masks
+    and copies stay small beside a state's 48M rows; a column is read once per slice for
+    all the windows that sum it, and a window that covers every row needs no mask."""
     codes = clean.columns["student_id"].values
     days = clean.columns["date"].values
-    column = clean.columns.get(window.field)
-    first, last = _day(window.start), _day(window.end)
-    totals = np.zeros(students, dtype=np.int64)
+    if clean.rows == 0:
+        return [np.zeros(students, dtype=np.int64) for _ in windows]
+    first_day, last_day = int(days.min()), int(days.max())
+    totals = [np.zeros(students, dtype=np.int64) for _ in windows]
     for start in range(0, clean.rows, SLICE_ROWS):
         rows = slice(start, start + SLICE_ROWS)
-        inside = (days[rows] >= first) & (days[rows] <= last)
-        if column is None:
-            amounts = np.full(int(inside.sum()), BLANK[window.field], dtype=np.int64)
-        elif column.empty is None:
-            amounts = column.values[rows][inside]
-        else:
-            amounts = np.where(column.empty[rows], BLANK[window.field], column.values[rows])[inside]
-        totals += _sum_by(codes[rows][inside], amounts, students)
+        amounts: dict[str, np.ndarray] = {}
+        for window, total in zip(windows, totals, strict=True):
+            if window.field not in amounts:
+                amounts[window.field] = _amounts(clean, window.field, rows)
+            weights = amounts[window.field]
+            first, last = _day(window.start), _day(window.end)
+            if first > first_day or last < last_day:
+                inside = (days[rows] >= first) & (days[rows] <= last)
+                weights = np.where(inside, weights, 0)
+            total += _sum_by(codes[rows], weights, students)
     return totals
+
+
+def _amounts(clean: CleanFeed, field: str, rows: slice) -> np.ndarray:
+    column = clean.columns.get(field)
+    if column is None:  # not sent: every row counts as blank
+        return np.full(len(range(clean.rows)[rows]), BLANK[field], dtype=np.int64)
+    if column.empty is None:
+        return column.values[rows]
+    return np.where(column.empty[rows], BLANK[field], column.values[rows])
 
 
 def _sum_by(codes: np.ndarray, amounts: np.ndarray, size: int) -> np.ndarray:
