@@ -125,12 +125,12 @@ def read_clean_bytes(
 ) -> CleanFeed | None:
     """A CSV batch (UTF-8 checked, BOM removed) as a :class:`CleanFeed`, or ``None`` when it
     may have any problem at all (then read it on the text path)."""
-    header, rest = _split_header(body)
+    header, start = _split_header(body)
     if header is None:
         return None
-    source = pa.BufferReader(pa.py_buffer(body)[len(body) - len(rest) :])
+    source = pa.BufferReader(pa.py_buffer(body)[start:])
     lines = LineCount()
-    lines.add(rest)
+    lines.add(body, start)
     rows = lines.rows()
     return _read(
         feed,
@@ -163,8 +163,8 @@ def read_clean_file(
         first = handle.readline()
         if first.startswith(UTF8_BOM):
             first = first[len(UTF8_BOM) :]
-        header, rest = _split_header(first)
-        if header is None or rest:
+        header, start = _split_header(first)
+        if header is None or start != len(first):
             return None
         lines = LineCount()
         size = path.stat().st_size - handle.tell()
@@ -223,20 +223,21 @@ def _capacity(data_bytes: int) -> Callable[[int], int]:
     return estimate
 
 
-def _split_header(body: bytes) -> tuple[list[str] | None, bytes]:
-    """The header's column names and the bytes after its line; ``None`` when the header is
-    one the fast path leaves to the text path (quoted, CR-only line ends, not UTF-8)."""
+def _split_header(body: bytes) -> tuple[list[str] | None, int]:
+    """The header's column names and where the data after its line starts; ``None`` when
+    the header is one the fast path leaves to the text path (quoted, CR-only line ends, not
+    UTF-8)."""
     newline = body.find(b"\n")
     if newline < 0:
-        return None, b""
+        return None, 0
     line = body[:newline].rstrip(b"\r")
     if b'"' in line or b"\r" in line or line.startswith(UTF16_BOMS):
-        return None, b""
+        return None, 0
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError:
-        return None, b""
-    return [normalise_header(name) for name in next(csv.reader([text]))], body[newline + 1 :]
+        return None, 0
+    return [normalise_header(name) for name in next(csv.reader([text]))], newline + 1
 
 
 class LineCount:
@@ -250,16 +251,17 @@ class LineCount:
         self.trailing = 0  # line ends in the run of \r and \n the data ends with so far
         self.seen_any = False
 
-    def add(self, chunk: bytes) -> None:
-        self.newlines += chunk.count(b"\n")
+    def add(self, chunk: bytes, start: int = 0) -> None:
+        """Count ``chunk`` from ``start`` on (no copy of a large body for its header)."""
+        self.newlines += chunk.count(b"\n", start)
         end = len(chunk)
-        while end and chunk[end - 1] in LINE_ENDS:  # only the line ends at the very end
+        while end > start and chunk[end - 1] in LINE_ENDS:  # only the run at the very end
             end -= 1
-        if end:
+        if end > start:
             self.seen_any = True
             self.trailing = chunk.count(b"\n", end)
         else:
-            self.trailing += chunk.count(b"\n")
+            self.trailing += chunk.count(b"\n", start)
 
     def rows(self) -> int:
         return self.newlines - self.trailing + 1 if self.seen_any else 0
