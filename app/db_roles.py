@@ -22,6 +22,7 @@ APPEND_ONLY = (
     "statement_payments",
     "obligation_records",
     "report_reads",
+    "sum_windows",  # a window of a contract whose totals are kept: registered once
 )
 # Rows whose state moves on (a batch superseded, a draft approved, a key revoked, the chain
 # head advanced): INSERT, SELECT and UPDATE — approved statements are guarded by triggers.
@@ -36,6 +37,10 @@ UPDATABLE = (
     "statement_disputes",
     "audit_chain_head",
     "web_sessions",
+    # Per-student sums of the current feed rows (app/ingestion/totals.py): derived state that
+    # every batch moves, by exactly the rows whose flag it changes. Never deleted.
+    "usage_totals",
+    "schedule_totals",
 )
 # Feed rows are append-only except for one column: latest value wins (SPEC §2) is kept as a
 # `current` flag that a later batch clears on the rows it restates (app/ingestion/current.py).

@@ -1,5 +1,5 @@
 """Reading the stored feeds for an evaluation: one row per natural key (latest value wins,
-SPEC §2), sums of usage and schedule per student computed in SQL."""
+SPEC §2), sums of usage and schedule per student kept at ingest or computed in SQL."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from app.engine import SumWindow
 from app.engine.feed_schema import FeedName
+from app.ingestion import totals
 from app.ingestion.current import current_of, latest_of
-from app.ingestion.models import ROW_TABLES
+from app.ingestion.models import ROW_TABLES, TOTAL_TABLES
 
 
 def counted(feed: FeedName, batch_ids: Sequence[int], *, current: bool) -> ColumnElement[bool]:
@@ -52,18 +53,68 @@ def window_sums(
     sums: Sequence[SumWindow],
     *,
     current: bool,
+    contract_id: int | None = None,
 ) -> dict[SumWindow, pd.Series]:
     """For each window of ``feed`` asked for, each student's sum (quantities in
     thousandths, counts whole) over the rows latest-value-wins keeps.
+
+    With ``current`` (the accepted batches, as of now) and the contract, the windows whose
+    totals are kept at ingest (app/ingestion/totals.py) are read from them: one row per
+    student, never the usage rows. The others (a version proposed after the last batch, or
+    a statement's own batches) are summed from the rows. A student without rows may be
+    absent or 0 (the engine counts both as 0).
+    """
+    nobody = pd.Index([], name="student_id", dtype=object)
+    if not batch_ids or not sums:
+        return {wanted: pd.Series([], dtype="int64", index=nobody) for wanted in sums}
+    kept: dict[SumWindow, int] = {}
+    if current and contract_id is not None:
+        registered = totals.registered_windows(session, contract_id, feed)
+        kept = {s: registered[(s.start, s.end)] for s in sums if (s.start, s.end) in registered}
+    result = kept_sums(session, feed, kept) if kept else {}
+    rest = [wanted for wanted in sums if wanted not in kept]
+    if rest:
+        result.update(scanned_sums(session, feed, batch_ids, rest, current=current))
+    return result
+
+
+def kept_sums(
+    session: Session, feed: FeedName, windows: dict[SumWindow, int]
+) -> dict[SumWindow, pd.Series]:
+    """The kept totals of ``windows`` (window → its registered id), one Series each."""
+    table = TOTAL_TABLES[feed]
+    fields = sorted({wanted.field for wanted in windows})
+    query = select(table.c.window_id, table.c.student_id, *(table.c[name] for name in fields))
+    query = query.where(table.c.window_id.in_(sorted(set(windows.values()))))
+    frame = pd.DataFrame(driver_rows(session, query), columns=["window_id", "student_id", *fields])
+    by_window = dict(tuple(frame.groupby("window_id", sort=False)))
+    empty = frame.iloc[:0]
+    result = {}
+    for wanted, window_id in windows.items():
+        rows = by_window.get(window_id, empty)
+        result[wanted] = pd.Series(
+            rows[wanted.field].to_numpy(dtype="int64"),
+            index=pd.Index(rows["student_id"].to_numpy(dtype=object), name="student_id"),
+            dtype="int64",
+        )
+    return result
+
+
+def scanned_sums(
+    session: Session,
+    feed: FeedName,
+    batch_ids: Sequence[int],
+    sums: Sequence[SumWindow],
+    *,
+    current: bool,
+) -> dict[SumWindow, pd.Series]:
+    """The sums of :func:`window_sums` from the rows themselves.
 
     One scan and one GROUP BY for all of them (a filtered sum each): the database adds a
     million rows far faster than moving them into Python would. Only the sums asked for:
     each one more costs every row a comparison. A blank value (``lessons``,
     ``minutes_offered``) adds nothing; a student without rows is absent (the engine counts 0).
     """
-    nobody = pd.Index([], name="student_id", dtype=object)
-    if not batch_ids or not sums:
-        return {wanted: pd.Series([], dtype="int64", index=nobody) for wanted in sums}
     table: Table = ROW_TABLES[feed]
     day = table.c.date
     query = (

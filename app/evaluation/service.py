@@ -125,11 +125,11 @@ def _evaluate(
     ids_by_feed: dict[FeedName, list[int]] = {name: [] for name in FEED_SCHEMAS}
     for batch in used:
         ids_by_feed[batch.feed].append(batch.id)  # type: ignore[index]
-    frames, totals = _read(session, definition, ids_by_feed, current=current)
+    frames, totals = _read(session, contract, definition, ids_by_feed, current=current)
     if current and _accepted_ids(session, contract) != ids_by_feed:
-        # A batch committed while these were read and moved the current rows: read exactly
-        # the batches of the fingerprint instead.
-        frames, totals = _read(session, definition, ids_by_feed, current=False)
+        # A batch committed while these were read and moved the current rows (and kept
+        # totals): read exactly the batches of the fingerprint instead.
+        frames, totals = _read(session, contract, definition, ids_by_feed, current=False)
     result = evaluate_from_totals(
         definition,
         frames["roster"],
@@ -151,6 +151,7 @@ def _evaluate(
 
 def _read(
     session: Session,
+    contract: Contract,
     definition: Definition,
     ids_by_feed: dict[FeedName, list[int]],
     *,
@@ -171,7 +172,10 @@ def _read(
         )
         for feed in ("roster", "assessments")
     }
-    return frames, measure_totals_in_sql(session, definition, ids_by_feed, current=current)
+    sums = measure_totals_in_sql(
+        session, definition, ids_by_feed, current=current, contract_id=contract.id
+    )
+    return frames, sums
 
 
 def _accepted_ids(session: Session, contract: Contract) -> dict[FeedName, list[int]]:
@@ -262,9 +266,11 @@ def measure_totals_in_sql(
     ids_by_feed: dict[FeedName, list[int]],
     *,
     current: bool,
+    contract_id: int | None = None,
 ) -> dict[str, pd.Series]:
     """Per summing measure, student_id → total in the feed's units (what the engine
-    computes from rows), all windows of a feed in one GROUP BY."""
+    computes from rows): the totals kept at ingest when ``current`` and the contract's
+    windows are kept, else all windows of a feed in one GROUP BY."""
     wanted = sum_windows(definition)
     totals: dict[SumWindow, pd.Series] = {}
     for feed in SUMMED_FEEDS:
@@ -274,6 +280,13 @@ def measure_totals_in_sql(
         )
         if sums:
             totals.update(
-                repository.window_sums(session, feed, ids_by_feed[feed], sums, current=current)
+                repository.window_sums(
+                    session,
+                    feed,
+                    ids_by_feed[feed],
+                    sums,
+                    current=current,
+                    contract_id=contract_id,
+                )
             )
     return {name: totals[window] for name, window in wanted.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import ColumnElement, Table, and_, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.engine.feed_schema import FEED_SCHEMAS, FeedName
@@ -19,6 +19,20 @@ from app.feeds import RowProblem
 from app.feeds.keys import decimal_text
 from app.ingestion.current import current_of
 from app.ingestion.models import ROW_TABLES
+
+
+def _on_days_of(session: Session, table: Table, batch_id: int) -> ColumnElement[bool]:
+    """Rows on a (student, date) that batch ``batch_id`` has a row on. PostgreSQL gets an
+    EXISTS it hashes (see ``app.ingestion.current.restated_by``)."""
+    if session.get_bind().dialect.name != "postgresql":
+        days = select(table.c.student_id, table.c.date).where(table.c.batch_id == batch_id)
+        return tuple_(table.c.student_id, table.c.date).in_(days)
+    other = table.alias("other")
+    return exists().where(
+        other.c.batch_id == batch_id,
+        other.c.student_id == table.c.student_id,
+        other.c.date == table.c.date,
+    )
 
 
 def over_daily_maximum(
@@ -39,13 +53,9 @@ def over_daily_maximum(
         if column.daily_maximum is None:
             continue
         value = table.c[column.name]
-        days_of_batch = select(table.c.student_id, table.c.date).where(table.c.batch_id == batch_id)
         over = (
             select(table.c.student_id, table.c.date, func.sum(value).label("day_total"))
-            .where(
-                current_of(table, counted_ids),
-                tuple_(table.c.student_id, table.c.date).in_(days_of_batch),
-            )
+            .where(current_of(table, counted_ids), _on_days_of(session, table, batch_id))
             .group_by(table.c.student_id, table.c.date)
             .having(func.sum(value) > column.daily_maximum * column.scale)
             .subquery()

@@ -34,7 +34,7 @@ from sqlalchemy.types import TypeEngine
 
 from app.clock import utcnow
 from app.db import Base, UtcDateTime
-from app.engine.feed_schema import FEED_SCHEMAS, FeedSchema
+from app.engine.feed_schema import FEED_SCHEMAS, SUMMED_FEEDS, FeedSchema
 from app.engine.feed_schema import Column as FeedColumn
 from app.organisations.models import ApiKey, Organisation
 
@@ -151,3 +151,41 @@ roster_rows = ROW_TABLES["roster"]
 assessment_rows = ROW_TABLES["assessments"]
 usage_rows = ROW_TABLES["usage"]
 schedule_rows = ROW_TABLES["schedule"]
+
+
+# Per-student sums kept at ingest (app/ingestion/totals.py), so that an evaluation reads one
+# row per student and window instead of rescanning every usage row (issue #17).
+sum_windows = Table(
+    "sum_windows",
+    Base.metadata,
+    # A date range of a summed feed that some version of the contract sums over; registered
+    # (and its totals built) the first time a batch of the feed lands after the version
+    # exists. Never changes once registered.
+    Column("id", Integer, primary_key=True),
+    Column("contract_id", ForeignKey("contracts.id"), nullable=False),
+    Column("feed", String(16), nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    UniqueConstraint("contract_id", "feed", "first_day", "last_day"),
+)
+
+
+def _totals_table(schema: FeedSchema) -> Table:
+    """For each registered window of the feed and each student with rows in it, the sum of
+    every summable column (quantities in thousandths, a blank as 0) over the rows that count
+    now (``current``). Derived state: equal, at every commit, to summing the rows (tested).
+    Deliberately no foreign key to sum_windows: a batch upserts tens of thousands of these
+    rows, and the window is registered in the same transaction."""
+    return Table(
+        f"{schema.name}_totals",
+        Base.metadata,
+        Column("window_id", Integer, primary_key=True),
+        Column("student_id", Text, primary_key=True),
+        *(
+            Column(column.name, BigInteger, nullable=False)
+            for column in schema.of_kind("quantity", "count")
+        ),
+    )
+
+
+TOTAL_TABLES: dict[str, Table] = {name: _totals_table(FEED_SCHEMAS[name]) for name in SUMMED_FEEDS}

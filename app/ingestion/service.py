@@ -2,8 +2,9 @@
 
 A batch is parsed and checked completely before anything is written; then the batch row, all
 of its data rows, the latest-value flags (``app.ingestion.current``), the superseding of the
-batch it replaces, the checks across batches and the audit entry go into the database in one
-transaction, committed once. A batch whose rows, as parsed, equal an earlier batch's of the
+batch it replaces, the per-student totals of the summed feeds (``app.ingestion.totals``), the
+checks across batches and the audit entry go into the database in one transaction, committed
+once. A batch whose rows, as parsed, equal an earlier batch's of the
 feed is a repeat: nothing is stored and the earlier batch is returned.
 """
 
@@ -30,9 +31,9 @@ from app.feeds import ParsedFeed, RowProblem, rows_digest
 from app.feeds.columns import Feed
 from app.feeds.formats import ParsedExport
 from app.feeds.problems import summary
-from app.ingestion import repository
+from app.ingestion import repository, totals
 from app.ingestion.bulk import insert_rows, refresh_planner_statistics
-from app.ingestion.current import mark_current
+from app.ingestion.current import mark_current, plan_for_new_rows
 from app.ingestion.daily import over_daily_maximum
 from app.ingestion.export import batch_rows_csv
 from app.ingestion.formats import parse_upload
@@ -124,11 +125,11 @@ def ingest_batch(
         _check_replaceable(replaced, feed)
 
     with UnitOfWork(session, actor=principal) as uow:
+        accepted_ids = repository.accepted_batch_ids(session, contract, feed)
         earlier_ids = [
-            batch_id
-            for batch_id in repository.accepted_batch_ids(session, contract, feed)
-            if replaced is None or batch_id != replaced.id
+            batch_id for batch_id in accepted_ids if replaced is None or batch_id != replaced.id
         ]
+        windows = totals.prepare_windows(session, contract, feed, accepted_ids)
         batch = repository.add_batch(
             session,
             Batch(
@@ -154,6 +155,7 @@ def ingest_batch(
             ),
         )
         insert_rows(session, feed=feed, batch_id=batch.id, frame=parsed.frame)
+        plan_for_new_rows(session)
         if replaced is not None:
             replaced.status = BatchStatus.superseded
             replaced.superseded_by = batch
@@ -164,6 +166,8 @@ def ingest_batch(
             batch_id=batch.id,
             earlier_ids=earlier_ids,
             replaced_id=replaced.id if replaced is not None else None,
+            windows=windows,
+            frame=parsed.frame,
         )
         if earlier_ids:  # within the batch alone, the parser has checked it already
             _check_across_batches(session, parsed, batch.id, earlier_ids, max_problems)

@@ -16,10 +16,20 @@ from app import migrate
 from app.audit.chain import GENESIS_HASH, entry_hash
 from app.audit.models import AuditChainHead, AuditEntry
 from app.audit.verification import verify_chain
+from app.contracts.service import load_contract_documents
 from app.db import make_engine
+from app.engine import SumWindow
+from app.evaluation import repository
+from app.ingestion.models import Batch, BatchStatus
+from app.ingestion.service import ingest_batch
+from app.ingestion.upload import Upload
 from app.models import Base
+from app.organisations import service as organisations
 from app.organisations.keys import new_api_key
+from app.organisations.models import OrganisationKind, Role
 from app.organisations.service import authenticate
+from app.principal import OPERATOR, Principal
+from tests.conftest import SIMPLE_DEFINITION
 
 
 @pytest.fixture
@@ -118,3 +128,77 @@ def test_entries_and_keys_from_before_people_survive_the_upgrade(empty_database_
         assert principal.name == f"system key-{prefix}"
         assert principal.role.value == "approver"
     engine.dispose()
+
+
+def test_the_totals_of_data_stored_before_them_are_built_by_the_upgrade(empty_database_url):
+    """Usage stored before the totals revision (replaced batches, restated days) gets
+    totals equal to summing the rows that count, so evaluations read them from the start."""
+    migrate.upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        ids = {}
+        for key, kind in (
+            ("ector-isd", "district"),
+            ("bright-tutors", "vendor"),
+            ("tx-state-audit", "auditor"),
+        ):
+            ids[key] = organisations.create_organisation(
+                session, key=key, kind=OrganisationKind(kind)
+            ).id
+        load_contract_documents(
+            session, [("c.json", SIMPLE_DEFINITION)], accept=True, actor=OPERATOR
+        )
+
+        def post(feed: str, content: bytes, replaces: str | None = None) -> str:
+            poster = "bright-tutors" if feed == "usage" else "ector-isd"
+            principal = Principal(
+                organisation_id=ids[poster],
+                organisation_key=poster,
+                kind=OrganisationKind.vendor if feed == "usage" else OrganisationKind.district,
+                role=Role.approver,
+                api_key_id=None,
+                system_name="test",
+            )
+            outcome = ingest_batch(
+                session,
+                principal=principal,
+                key="ector-hdt-2026",
+                feed=feed,
+                upload=Upload(content, "text/csv"),
+                replaces=replaces,
+                max_bytes=1 << 20,
+                max_problems=10,
+            )
+            return outcome.batch.public_id
+
+        post("roster", b"student_id,grade\nS1,3\nS2,4\n")
+        first = post("usage", b"student_id,date,minutes\nS1,2026-09-01,10\nS2,2026-09-01,20\n")
+        post("usage", b"student_id,date,minutes\nS1,2026-09-01,15\nS1,2026-09-02,5\n")
+        post("usage", b"student_id,date,minutes\nS2,2026-09-01,30\n", replaces=first)
+    engine.dispose()
+
+    migrate.downgrade(empty_database_url, "20261201_feeds")
+    migrate.upgrade(empty_database_url)
+
+    engine = make_engine(empty_database_url)
+    window = SumWindow(
+        "usage", "minutes", datetime(2026, 9, 1).date(), datetime(2027, 5, 15).date()
+    )
+    with Session(engine) as session:
+        contract_id = session.execute(text("SELECT id FROM contracts")).scalar_one()
+        accepted = [
+            batch.id
+            for batch in session.query(Batch).filter(
+                Batch.feed == "usage", Batch.status == BatchStatus.accepted
+            )
+        ]
+        kept = repository.window_sums(
+            session, "usage", accepted, [window], current=True, contract_id=contract_id
+        )[window]
+        scanned = repository.scanned_sums(session, "usage", accepted, [window], current=True)[
+            window
+        ]
+        registered = repository.totals.registered_windows(session, contract_id, "usage")
+    engine.dispose()
+    assert (window.start, window.end) in registered
+    assert dict(kept.items()) == dict(scanned.items()) == {"S1": 20_000, "S2": 30_000}
