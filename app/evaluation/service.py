@@ -64,6 +64,14 @@ class StoredEvaluation:
 
 # Same fingerprint, same numbers: an evaluation is computed once per process (app/evaluation/cache.py).
 EVALUATIONS: EvaluationCache[StoredEvaluation] = EvaluationCache()
+# What an evaluation reads (roster and assessment frames, per-student totals) depends only
+# on the batches read and the windows summed, not on as_of or the version's other terms: the
+# last few are kept, so evaluating the same data at another date, or under an amendment,
+# costs only the engine (at 1M students the reads are most of the time). The engine never
+# writes into its input frames.
+INPUTS: EvaluationCache[tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]] = EvaluationCache(
+    max_entries=4
+)
 
 
 def evaluate_stored_contract(
@@ -125,11 +133,17 @@ def _evaluate(
     ids_by_feed: dict[FeedName, list[int]] = {name: [] for name in FEED_SCHEMAS}
     for batch in used:
         ids_by_feed[batch.feed].append(batch.id)  # type: ignore[index]
-    frames, totals = _read(session, contract, definition, ids_by_feed, current=current)
-    if current and _accepted_ids(session, contract) != ids_by_feed:
-        # A batch committed while these were read and moved the current rows (and kept
-        # totals): read exactly the batches of the fingerprint instead.
-        frames, totals = _read(session, contract, definition, ids_by_feed, current=False)
+    key = _inputs_key(definition, used)
+    kept = INPUTS.get(key)
+    if kept is not None:
+        frames, totals = kept
+    else:
+        frames, totals = _read(session, contract, definition, ids_by_feed, current=current)
+        if current and _accepted_ids(session, contract) != ids_by_feed:
+            # A batch committed while these were read and moved the current rows (and kept
+            # totals): read exactly the batches of the fingerprint instead.
+            frames, totals = _read(session, contract, definition, ids_by_feed, current=False)
+        INPUTS.put(key, (frames, totals), students=len(frames["roster"]))
     result = evaluate_from_totals(
         definition,
         frames["roster"],
@@ -147,6 +161,13 @@ def _evaluate(
         batches=refs,
         fingerprint=fingerprint,
     )
+
+
+def _inputs_key(definition: Definition, used: Sequence[Batch]) -> str:
+    """The batches read (by public id: never reused, unlike a row id after a rollback) and
+    the window each measure sums."""
+    windows = sorted((name, repr(window)) for name, window in sum_windows(definition).items())
+    return json.dumps([sorted(batch.public_id for batch in used), windows])
 
 
 def _read(
