@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.engine import SumWindow
 from app.engine.feed_schema import FEED_SCHEMAS, FeedName
-from app.evaluation.columnar import ARROW_TYPES, feed_columns_frame, read_table
 from app.ingestion import totals
+from app.ingestion.columnar import ARROW_TYPES, feed_columns_frame, read_table
 from app.ingestion.current import current_of, latest_of
 from app.ingestion.models import ROW_TABLES, TOTAL_TABLES
 

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from app.engine.feed_schema import FEED_SCHEMAS, FeedName
 from app.ingestion import totals
 from app.ingestion.models import ROW_TABLES
+from app.ingestion.overlap import Overlap, unflag_restated
 from app.ingestion.totals import Window
 
 
@@ -144,12 +145,14 @@ def mark_current(
     replaced_id: int | None,
     windows: Sequence[Window] = (),
     frame: pd.DataFrame | None = None,
+    overlap: Overlap | None = None,
 ) -> None:
     """Update the flags after batch ``batch_id`` was stored, and the feed's totals
     (app/ingestion/totals.py) by exactly the rows whose flag changed. ``earlier_ids`` are the
     other accepted batches of the contract's feed (not the replaced one, which no longer
     counts); ``windows`` the feed's kept windows (none for a feed that is not summed) and
-    ``frame`` the new batch's rows as parsed (else they are summed from the table)."""
+    ``frame`` the new batch's rows as parsed (else they are summed from the table);
+    ``overlap`` the earlier rows on its dates, read already (app/ingestion/overlap.py)."""
     table = ROW_TABLES[feed]
     if windows:  # a new batch's rows arrive current
         if frame is not None:
@@ -160,13 +163,16 @@ def mark_current(
         totals.flip_current(session, feed, windows, table.c.batch_id == replaced_id, to=False)
     if not earlier_ids:
         return
-    totals.flip_current(
-        session,
-        feed,
-        windows,
-        and_(table.c.batch_id.in_(list(earlier_ids)), restated_by(session, feed, batch_id)),
-        to=False,
-    )
+    if overlap is not None:
+        unflag_restated(session, overlap, windows)
+    else:
+        totals.flip_current(
+            session,
+            feed,
+            windows,
+            and_(table.c.batch_id.in_(list(earlier_ids)), restated_by(session, feed, batch_id)),
+            to=False,
+        )
     if replaced_id is None:
         return
     # The replaced batch's keys that the new batch lacks: the latest other row counts again.

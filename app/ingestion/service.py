@@ -31,7 +31,7 @@ from app.feeds import ParsedFeed, RowProblem, rows_digest
 from app.feeds.columns import Feed
 from app.feeds.formats import ParsedExport
 from app.feeds.problems import summary
-from app.ingestion import repository, totals
+from app.ingestion import overlap, repository, totals
 from app.ingestion.bulk import insert_rows, refresh_planner_statistics
 from app.ingestion.current import mark_current, plan_for_new_rows
 from app.ingestion.daily import over_daily_maximum
@@ -156,6 +156,9 @@ def ingest_batch(
         )
         insert_rows(session, feed=feed, batch_id=batch.id, frame=parsed.frame)
         plan_for_new_rows(session)
+        meets = None
+        if earlier_ids and overlap.applies(session, feed, replaced.id if replaced else None):
+            meets = overlap.read_overlap(session, feed, earlier_ids, parsed.frame)
         if replaced is not None:
             replaced.status = BatchStatus.superseded
             replaced.superseded_by = batch
@@ -168,9 +171,10 @@ def ingest_batch(
             replaced_id=replaced.id if replaced is not None else None,
             windows=windows,
             frame=parsed.frame,
+            overlap=meets,
         )
         if earlier_ids:  # within the batch alone, the parser has checked it already
-            _check_across_batches(session, parsed, batch.id, earlier_ids, max_problems)
+            _check_across_batches(session, parsed, batch.id, earlier_ids, max_problems, meets)
         _audit(uow, contract, batch, replaced)
         uow.commit()
     refresh_planner_statistics(session, feed=feed, rows=batch.rows)
@@ -183,15 +187,19 @@ def _check_across_batches(
     batch_id: int,
     earlier_ids: list[int],
     max_problems: int,
+    meets: overlap.Overlap | None,
 ) -> None:
-    problems, total = over_daily_maximum(
-        session,
-        feed=parsed.feed,
-        batch_id=batch_id,
-        counted_ids=[*earlier_ids, batch_id],
-        lines=parsed.lines,
-        max_problems=max_problems,
-    )
+    if meets is not None:
+        problems, total = overlap.over_daily_maximum(meets, parsed.lines, max_problems)
+    else:
+        problems, total = over_daily_maximum(
+            session,
+            feed=parsed.feed,
+            batch_id=batch_id,
+            counted_ids=[*earlier_ids, batch_id],
+            lines=parsed.lines,
+            max_problems=max_problems,
+        )
     if total:
         _refuse(summary(parsed.feed, problems, total), problems, total)
 

@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
@@ -121,21 +122,46 @@ def add_frame(session: Session, feed: str, windows: Sequence[Window], frame: pd.
     one row per window and student travels to the database."""
     if not windows or frame.empty:
         return
-    names = summed_columns(feed)  # type: ignore[arg-type]
-    codes, students = pd.factorize(frame["student_id"].to_numpy(dtype=object))
-    order = np.argsort(codes, kind="stable")
-    codes = codes[order]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    students = students[codes[starts]]
-    days = frame["date"].to_numpy(dtype="datetime64[ns]")[order]
     values = {
         name: (
-            frame[name].fillna(0).to_numpy(dtype=np.int64)[order]
+            frame[name].fillna(0).to_numpy(dtype=np.int64)
             if name in frame
             else np.zeros(len(frame), dtype=np.int64)
         )
-        for name in names
+        for name in summed_columns(feed)  # type: ignore[arg-type]
     }
+    add_sums(
+        session,
+        feed,
+        windows,
+        frame["student_id"].to_numpy(dtype=object),
+        frame["date"].to_numpy(dtype="datetime64[ns]"),
+        values,
+    )
+
+
+def add_sums(
+    session: Session,
+    feed: str,
+    windows: Sequence[Window],
+    students: npt.NDArray[Any],
+    days: npt.NDArray[np.datetime64],
+    values: dict[str, npt.NDArray[np.int64]],
+    *,
+    sign: int = 1,
+) -> None:
+    """Add ``sign`` × the given rows (a student, a day and each summed column per row) to
+    the totals of every window the day falls in."""
+    if not windows or len(students) == 0:
+        return
+    names = summed_columns(feed)  # type: ignore[arg-type]
+    codes, uniques = pd.factorize(students)
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    by_student = np.asarray(uniques, dtype=object)[codes[starts]]
+    days = days[order]
+    ordered = {name: values[name][order] for name in names}
     columns: dict[str, list[Any]] = {"window_id": [], "student_id": [], **{n: [] for n in names}}
     for window in windows:
         inside = (days >= np.datetime64(window.first_day, "ns")) & (
@@ -146,9 +172,9 @@ def add_frame(session: Session, feed: str, windows: Sequence[Window], frame: pd.
         if not counted.any():
             continue
         columns["window_id"] += [window.id] * int(counted.sum())
-        columns["student_id"] += students[counted].tolist()
+        columns["student_id"] += by_student[counted].tolist()
         for name in names:
-            sums = np.add.reduceat(np.where(inside, values[name], 0), starts)
+            sums = np.add.reduceat(np.where(inside, ordered[name], 0), starts) * sign
             columns[name] += sums[counted].tolist()
     if columns["window_id"]:
         _upsert_values(session, feed, columns)
