@@ -61,10 +61,12 @@ def test_offline_evaluation_reports_seconds_peak_memory_and_the_pandas_floor(env
 def test_http_ingest_reports_rows_per_second_and_the_ratio_to_a_raw_load(environment, tmp_path):
     stdout, rows = bench(environment, tmp_path, "http_ingest.py", "--databases", DATABASE)
     assert "HTTP ingest of usage CSV" in stdout
-    (row,) = rows
-    assert row["numbers"]["rows"] > 5000
-    assert row["numbers"]["rows_per_second"] > 0
-    assert row["numbers"]["ratio_to_raw"] > 0
+    first, on_top = rows
+    assert "on top of an earlier batch" in on_top["what"]
+    for row in (first, on_top):
+        assert row["numbers"]["rows"] > 5000
+        assert row["numbers"]["rows_per_second"] > 0
+        assert row["numbers"]["ratio_to_raw"] > 0
 
 
 def test_stored_contract_reports_evaluation_statement_and_reads_under_load(environment, tmp_path):
