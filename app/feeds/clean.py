@@ -36,7 +36,7 @@ import pyarrow.csv as pacsv
 from app.engine.feed_schema import FEED_SCHEMAS, Column, FeedSchema
 from app.feeds.checks import CONVERTERS, TERM_DATES, out_of_bounds, typed_series
 from app.feeds.columns import Feed, check_header, normalise_header
-from app.feeds.keys import _fold, _one_row_per_day_in_runs, _per_key
+from app.feeds.keys import fold_key_parts, one_row_per_day_in_runs, rows_per_key
 from app.feeds.reading import UTF8_BOM, UTF16_BOMS
 from app.feeds.values import Converted, is_empty, unusable_identifiers
 
@@ -512,10 +512,10 @@ def _rows_agree(schema: FeedSchema, columns: dict[str, CleanColumn], rows: int) 
         return True
     students = columns["student_id"].values  # never blank: codes ≥ 0
     days = columns["date"].values if "date" in columns else None
-    if days is not None and _one_row_per_day_in_runs(students, days):
+    if days is not None and one_row_per_day_in_runs(students, days):
         return True  # no student has two rows on a day: no repeat, nothing to add up
     parts = [_key_codes(columns.get(name), rows) for name in schema.key]
-    folded = _fold(parts)
+    folded = fold_key_parts(parts)
     if folded is None or not pd.Series(folded).is_unique:
         return False  # the text path compares the key parts themselves, and says which rows
     for column in schema.columns:
@@ -527,7 +527,7 @@ def _rows_agree(schema: FeedSchema, columns: dict[str, CleanColumn], rows: int) 
         span = int(day_numbers.max()) - first_day + 1
         day_key = students.astype(np.int64) * span + (day_numbers - first_day)
         amounts = np.where(clean.blank(), 0, clean.values).astype(np.int64)
-        _, totals = _per_key(day_key, amounts)
+        _, totals = rows_per_key(day_key, amounts)
         if (totals > column.daily_maximum * column.scale).any():
             return False
     return True

@@ -32,7 +32,7 @@ def check_keys(
     if len(good) < 2:
         return
     parts = [_codes(batch, name, converted.get(name), roster_codes, good) for name in schema.key]
-    folded = _fold(parts)
+    folded = fold_key_parts(parts)
     if folded is not None and pd.Series(folded).is_unique:
         return  # the usual batch: one hash pass over one integer per row
     codes = pd.DataFrame(
@@ -77,12 +77,12 @@ def check_daily_maximum(
         return
     students = _codes(batch, "student_id", None, roster_codes, good)
     days = dates.values[good].astype("datetime64[D]").astype(np.int64)
-    if _one_row_per_day_in_runs(students, days):
+    if one_row_per_day_in_runs(students, days):
         return  # no student-date has two rows: nothing to add up
     first_day = days.min()
     day_key = students * (days.max() - first_day + 1) + (days - first_day)
     amounts = np.where(values.empty[good], 0, values.values[good])
-    _, totals = _per_key(day_key, amounts)
+    _, totals = rows_per_key(day_key, amounts)
     over = totals > column.daily_maximum * column.scale
     if not over.any():
         return
@@ -120,7 +120,7 @@ def _codes(
     return np.asarray(encoded.indices.to_numpy(), dtype=np.int64)
 
 
-def _fold(parts: list[np.ndarray]) -> np.ndarray | None:
+def fold_key_parts(parts: list[np.ndarray]) -> np.ndarray | None:
     """The key parts as one int64 per row (mixed radix), or None if that could overflow."""
     folded = np.zeros(len(parts[0]), dtype=np.int64)
     space = 1
@@ -138,7 +138,7 @@ def _listed(names: tuple[str, ...]) -> str:
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
 
 
-def _per_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def rows_per_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For every row: how many rows share its key, and the int64 sum of their ``values``.
 
     Keys that are dense enough (a few cells per row) are counted directly with ``bincount``;
@@ -156,7 +156,7 @@ def _per_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return counts[keys], np.rint(sums).astype(np.int64)
 
 
-def _one_row_per_day_in_runs(student_codes: np.ndarray, days: np.ndarray) -> bool:
+def one_row_per_day_in_runs(student_codes: np.ndarray, days: np.ndarray) -> bool:
     """True when each student's rows are consecutive with strictly increasing dates (a log
     sorted by student and date, whatever the order of the students): no day repeats."""
     new_student = student_codes[1:] != student_codes[:-1]
