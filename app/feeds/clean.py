@@ -19,50 +19,28 @@ to that).
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from app.engine.feed_schema import FEED_SCHEMAS, Column, FeedSchema
-from app.feeds.checks import CONVERTERS, TERM_DATES, out_of_bounds, typed_series
-from app.feeds.columns import Feed, check_header, normalise_header
+from app.engine.feed_schema import FEED_SCHEMAS, FeedSchema
+from app.feeds.blocks import CountingFile, LineCount, record_batches, row_capacity, split_header
+from app.feeds.checks import typed_series
+from app.feeds.clean_columns import CleanColumn, ColumnReader, RosterCodes
+from app.feeds.columns import Feed, check_header
 from app.feeds.keys import fold_key_parts, one_row_per_day_in_runs, rows_per_key
-from app.feeds.reading import UTF8_BOM, UTF16_BOMS
-from app.feeds.values import Converted, is_empty, unusable_identifiers
+from app.feeds.reading import UTF8_BOM
+from app.feeds.values import Converted
 
 BLOCK_BYTES = 16 << 20
 TEXT = pa.dictionary(pa.int32(), pa.string())
-NO_CODE = -1  # a blank optional identifier
-LINE_ENDS = b"\r\n"
-
-
-@dataclass
-class CleanColumn:
-    """One column of a clean batch, a value per row.
-
-    Identifiers are int32 codes into ``labels`` (their texts; ``NO_CODE`` where blank);
-    dates are int32 day numbers since 1970-01-01; grades, quantities (in thousandths) and
-    counts int32 when their bounds fit (``Column.small``), else int64; flags bool. ``empty``
-    marks blank cells (``None``: none are blank).
-    """
-
-    column: Column
-    values: np.ndarray
-    empty: np.ndarray | None = None
-    labels: np.ndarray | None = None
-
-    def blank(self) -> np.ndarray:
-        return np.zeros(len(self.values), dtype=bool) if self.empty is None else self.empty
 
 
 @dataclass
@@ -125,7 +103,7 @@ def read_clean_bytes(
 ) -> CleanFeed | None:
     """A CSV batch (UTF-8 checked, BOM removed) as a :class:`CleanFeed`, or ``None`` when it
     may have any problem at all (then read it on the text path)."""
-    header, start = _split_header(body)
+    header, start = split_header(body)
     if header is None:
         return None
     source = pa.BufferReader(pa.py_buffer(body)[start:])
@@ -163,7 +141,7 @@ def read_clean_file(
         first = handle.readline()
         if first.startswith(UTF8_BOM):
             first = first[len(UTF8_BOM) :]
-        header, start = _split_header(first)
+        header, start = split_header(first)
         if header is None or start != len(first):
             return None
         lines = LineCount()
@@ -171,100 +149,14 @@ def read_clean_file(
         return _read(
             feed,
             header,
-            pa.PythonFile(_Counted(handle, lines), mode="r"),
+            pa.PythonFile(CountingFile(handle, lines), mode="r"),
             lines,
-            _capacity(size),
+            row_capacity(size, BLOCK_BYTES),
             roster_ids=roster_ids,
             term_start=term_start,
             term_end=term_end,
             keep=keep,
         )
-
-
-class _Counted:
-    """A file that counts its line ends as pyarrow reads it, so the file is read once."""
-
-    closed = False
-
-    def __init__(self, handle: BinaryIO, lines: LineCount):
-        self.handle = handle
-        self.lines = lines
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.handle.read(size)
-        self.lines.add(chunk)
-        return chunk
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def writable(self) -> bool:
-        return False
-
-    def tell(self) -> int:
-        return self.handle.tell()
-
-    def close(self) -> None:
-        """The caller closes the file."""
-
-
-def _capacity(data_bytes: int) -> Callable[[int], int]:
-    """Room for the rows of a file of ``data_bytes`` before they are counted, from the
-    first block's rows: a fifth more than its rows per byte promise. A column that runs
-    short grows; room never written costs no memory (its pages are never touched)."""
-
-    def estimate(first_rows: int) -> int:
-        blocks = max(data_bytes / BLOCK_BYTES, 1.0)
-        return int(first_rows * blocks * 1.2) + 1024
-
-    return estimate
-
-
-def _split_header(body: bytes) -> tuple[list[str] | None, int]:
-    """The header's column names and where the data after its line starts; ``None`` when
-    the header is one the fast path leaves to the text path (quoted, CR-only line ends, not
-    UTF-8)."""
-    newline = body.find(b"\n")
-    if newline < 0:
-        return None, 0
-    line = body[:newline].rstrip(b"\r")
-    if b'"' in line or b"\r" in line or line.startswith(UTF16_BOMS):
-        return None, 0
-    try:
-        text = line.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, 0
-    return [normalise_header(name) for name in next(csv.reader([text]))], newline + 1
-
-
-class LineCount:
-    """How many rows the text path expects after the header, fed the data chunk by chunk:
-    one per line, the line ends that the file ends with ignored
-    (``app.feeds.reading.read_csv``). The text is checked as UTF-8 by pyarrow as it reads
-    each cell (every byte outside a cell is ASCII punctuation)."""
-
-    def __init__(self) -> None:
-        self.newlines = 0
-        self.trailing = 0  # line ends in the run of \r and \n the data ends with so far
-        self.seen_any = False
-
-    def add(self, chunk: bytes, start: int = 0) -> None:
-        """Count ``chunk`` from ``start`` on (no copy of a large body for its header)."""
-        self.newlines += chunk.count(b"\n", start)
-        end = len(chunk)
-        while end > start and chunk[end - 1] in LINE_ENDS:  # only the run at the very end
-            end -= 1
-        if end > start:
-            self.seen_any = True
-            self.trailing = chunk.count(b"\n", end)
-        else:
-            self.trailing += chunk.count(b"\n", start)
-
-    def rows(self) -> int:
-        return self.newlines - self.trailing + 1 if self.seen_any else 0
 
 
 def _read(
@@ -305,7 +197,7 @@ def _read(
     stored = {*schema.key, *(c.name for c in schema.columns if c.daily_maximum is not None)}
     stored |= set(positions if keep is None else keep)
     columns = {
-        name: _ColumnReader(
+        name: ColumnReader(
             schema.column(name),
             roster,
             term_start,
@@ -315,7 +207,7 @@ def _read(
         for name in positions
     }
     rows = 0
-    for block in _blocks(reader):
+    for block in record_batches(reader):
         if block is None:
             return None
         if rows == 0:
@@ -337,172 +229,6 @@ def _read(
     if keep is not None:
         clean = {name: column for name, column in clean.items() if name in keep}
     return CleanFeed(feed, clean, rows)
-
-
-def _blocks(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch | None]:
-    """The reader's blocks; ``None`` for one it cannot read (a row with the wrong number of
-    fields, text that is not UTF-8), which the text path then reports."""
-    while True:
-        try:
-            yield reader.read_next_batch()
-        except StopIteration:
-            return
-        except pa.ArrowInvalid:
-            yield None
-            return
-
-
-class RosterCodes:
-    """The roster's student ids, so a student id becomes its roster position."""
-
-    def __init__(self, roster_ids: AbstractSet[str]):
-        self.labels = np.asarray(list(roster_ids), dtype=object)
-        self.ids = pa.array(self.labels, pa.string())
-
-
-class _ColumnReader:
-    """Checks one column block by block (each distinct text once) and gathers its values
-    into arrays of the file's row count (``rows``; ``None``: check only, keep nothing).
-
-    An identifier is kept, until ``finish``, as its position among every block's distinct
-    texts; ``finish`` then looks them all up at once (on the roster, or among themselves),
-    one hash table for the whole file instead of one per block.
-    """
-
-    def __init__(
-        self,
-        column: Column,
-        roster: RosterCodes | None,
-        term_start: date | None,
-        term_end: date | None,
-        *,
-        store: bool,
-    ):
-        self.column = column
-        self.roster = roster if column.name == "student_id" else None
-        self.term = (term_start, term_end) if column.name in TERM_DATES else (None, None)
-        self.store = store
-        self.capacity = 0  # rows to make room for at first (set from the first block)
-        self.values: np.ndarray | None = None
-        self.empty: np.ndarray | None = None
-        self.distinct: list[pa.Array] = []  # identifiers: each block's distinct texts
-        self.seen = 0  # how many distinct texts the blocks so far had
-
-    def add(self, cells: pa.ChunkedArray | pa.DictionaryArray, start: int) -> bool:
-        """Check a block's cells, the rows from ``start``; False when any might be refused."""
-        array = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
-        # The converters take a column as the text path has it: a chunked array.
-        distinct = pa.chunked_array([array.dictionary])
-        if self.column.kind == "identifier":
-            if not self._usable_identifiers(distinct):
-                return False
-            if not self.store:
-                return True
-            # A row's position among every block's distinct texts: no gather needed.
-            local = array.indices.to_numpy(zero_copy_only=False)
-            stored = self._room(start + len(local), np.dtype(np.int32), with_empty=False)
-            np.add(local, self.seen, out=stored[start : start + len(local)])
-            self.distinct.append(array.dictionary)
-            self.seen += len(array.dictionary)
-            return True
-        checked = self._typed(distinct)
-        if checked is None:
-            return False
-        if not self.store:
-            return True
-        values, empty = checked
-        indices = array.indices.to_numpy(zero_copy_only=False)
-        stop = start + len(indices)
-        blank = empty is not None and bool(empty.any())
-        stored = self._room(stop, _stored_dtype(self.column, values), with_empty=blank)
-        np.take(values.astype(stored.dtype), indices, out=stored[start:stop])
-        if blank:
-            assert empty is not None and self.empty is not None
-            np.take(empty, indices, out=self.empty[start:stop])
-        return True
-
-    def _room(self, stop: int, dtype: np.dtype, *, with_empty: bool) -> np.ndarray:
-        """The column's arrays, grown (by half) if they end before ``stop``."""
-        if self.values is None:
-            self.values = np.empty(max(self.capacity, stop), dtype=dtype)
-        if stop > len(self.values):
-            size = max(stop, len(self.values) * 3 // 2)
-            self.values = _grown(self.values, size)
-            if self.empty is not None:
-                self.empty = _grown(self.empty, size)
-        if with_empty and self.empty is None:
-            self.empty = np.zeros(len(self.values), dtype=bool)
-        return self.values
-
-    def _usable_identifiers(self, distinct: pa.ChunkedArray) -> bool:
-        empty = is_empty(distinct)
-        if self.column.required and empty.any():
-            return False
-        return not any(mask.any() for mask, _ in unusable_identifiers(distinct, empty))
-
-    def _typed(self, distinct: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
-        column = self.column
-        converted = CONVERTERS[column.kind](distinct)
-        if converted.invalid.any() or (column.required and converted.empty.any()):
-            return None
-        if any(mask.any() for mask, _ in out_of_bounds(column, converted)):
-            return None
-        values = converted.values
-        if column.kind == "date":
-            known = ~converted.empty
-            days = values.astype("datetime64[D]").astype(np.int64)
-            values = np.where(known, days, 0).astype(np.int32)
-            start, end = self.term
-            if start is not None and (known & (values < _day(start))).any():
-                return None
-            if end is not None and (known & (values > _day(end))).any():
-                return None
-        return values, converted.empty
-
-    def finish(self, rows: int) -> CleanColumn | None:
-        """The column's first ``rows`` values; ``None`` when a student is not on the roster."""
-        assert self.values is not None
-        self.values = self.values[:rows]
-        if self.empty is not None:
-            self.empty = self.empty[:rows]
-        if self.column.kind != "identifier":
-            return CleanColumn(self.column, self.values, self.empty)
-        every = pa.chunked_array(self.distinct, pa.string())
-        self.distinct.clear()
-        blank = is_empty(every)
-        if self.roster is not None:
-            found = pc.index_in(every, value_set=self.roster.ids)
-            codes = np.array(pc.fill_null(found, NO_CODE).to_numpy(), dtype=np.int32)
-            if ((codes == NO_CODE) & ~blank).any():
-                return None  # a student not on the roster
-            labels = self.roster.labels
-        else:
-            encoded = pc.dictionary_encode(every).combine_chunks()
-            codes = np.array(encoded.indices.to_numpy(), dtype=np.int32)  # writable
-            labels = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-        codes[blank] = NO_CODE
-        values = codes[self.values]
-        self.values = None
-        empty = values == NO_CODE
-        return CleanColumn(self.column, values, empty if empty.any() else None, labels)
-
-
-def _grown(array: np.ndarray, size: int) -> np.ndarray:
-    grown = np.zeros(size, dtype=array.dtype)
-    grown[: len(array)] = array
-    return grown
-
-
-def _stored_dtype(column: Column, values: np.ndarray) -> np.dtype:
-    """Identifiers and dates in 32 bits, and numbers whose bound fits (``Column.small``):
-    a state's usage log is 48M rows per column."""
-    if column.kind in ("identifier", "date") or (column.small and values.dtype == np.int64):
-        return np.dtype(np.int32)
-    return values.dtype
-
-
-def _day(day: date) -> int:
-    return int(np.datetime64(day, "D").astype(np.int64))
 
 
 def _rows_agree(schema: FeedSchema, columns: dict[str, CleanColumn], rows: int) -> bool:
