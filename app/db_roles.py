@@ -25,7 +25,8 @@ APPEND_ONLY = (
     "sum_windows",  # a window of a contract whose totals are kept: registered once
 )
 # Rows whose state moves on (a batch superseded, a draft approved, a key revoked, the chain
-# head advanced): INSERT, SELECT and UPDATE — approved statements are guarded by triggers.
+# head advanced, the access epoch moved): INSERT, SELECT and UPDATE — approved statements are
+# guarded by triggers.
 UPDATABLE = (
     "organisations",
     "api_keys",
@@ -41,6 +42,7 @@ UPDATABLE = (
     # every batch moves, by exactly the rows whose flag it changes. Never deleted.
     "usage_totals",
     "schedule_totals",
+    "access_epoch",  # moved by the triggers on api_keys, people and organisations
 )
 # Feed rows are append-only except for one column: latest value wins (SPEC §2) is kept as a
 # `current` flag that a later batch clears on the rows it restates (app/ingestion/current.py).

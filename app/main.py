@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.admission.known_keys import KnownKeys
 from app.admission.middleware import Admission
 from app.api_document import declare_problems
 from app.audit.checkpoints import keyring_from
@@ -26,6 +27,7 @@ from app.obligations.router import router as obligations_router
 from app.problems import install_problem_handlers
 from app.read_cache.ledger import LedgerVersion
 from app.read_cache.middleware import CachedReads
+from app.read_cache.shared_read import SharedRead
 from app.reports.router import router as reports_router
 from app.request_limit import RequestLimit
 from app.statements.router import router as statements_router
@@ -66,7 +68,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ledger = LedgerVersion(
         app.state.engine, wait_seconds=settings.ledger_read_timeout_seconds
     )
-    app.state.ledger_version = app.state.ledger.read  # the tests read through their transaction
+    app.state.ledger_state = app.state.ledger.read  # the tests read through their transaction
+    # One read of the ledger version and access epoch shared by the requests waiting for it
+    # (app/read_cache/shared_read.py); admission knows keys per epoch (app/admission/known_keys).
+    app.state.ledger_snapshots = SharedRead(
+        lambda: app.state.ledger_state(), timeout=settings.ledger_read_timeout_seconds
+    )
+    app.state.known_keys = KnownKeys()
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -81,9 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.read_cache_bytes:
         app.add_middleware(
             CachedReads,
-            ledger_version=lambda: app.state.ledger_version(),
+            ledger_snapshot=lambda: app.state.ledger_snapshots.current(),
             max_bytes=settings.read_cache_bytes,
-            timeout=settings.ledger_read_timeout_seconds,
         )
     app.add_middleware(Admission)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

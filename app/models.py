@@ -8,9 +8,10 @@ import app.web.models  # noqa: F401 - registers the tables of these domains
 from app.audit.models import AuditChainHead, AuditEntry
 from app.contracts.models import AuditorGrant, Contract, ContractVersion
 from app.db import Base
-from app.organisations.models import ApiKey, Organisation, Person
+from app.organisations.models import AccessEpoch, ApiKey, Organisation, Person
 
 __all__ = [
+    "AccessEpoch",
     "ApiKey",
     "AuditChainHead",
     "AuditEntry",

@@ -31,7 +31,7 @@ from app.main import create_app
 from app.organisations import passwords, people
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationKind, Role
-from app.read_cache.ledger import HEAD
+from app.read_cache.ledger import SNAPSHOT, snapshot_of
 
 
 @pytest.fixture(scope="session")
@@ -99,8 +99,9 @@ def app(settings: Settings, db_session: Session):  # type: ignore[no-untyped-def
     # PostgreSQL a failed statement would otherwise poison every later request of the test).
     application.state.open_session = lambda: _rolled_back_on_error(db_session)
     db_session.info[KEYRING_INFO] = application.state.keyring  # as the app's sessions carry it
-    # The read cache must see the test's own uncommitted ledger, as the routes do.
-    application.state.ledger_version = lambda: db_session.execute(text(HEAD)).scalar() or 0
+    # The read cache and the known keys must see the test's own uncommitted ledger and access
+    # epoch, as the routes do.
+    application.state.ledger_state = lambda: snapshot_of(db_session.execute(text(SNAPSHOT)).one())
     yield application
     application.state.engine.dispose()
 

@@ -6,7 +6,10 @@ and a route's thread waits for the whole body; so here, before the application s
 1. the request line and headers: exactly one Authorization header (400), no NUL in the path or
    query (400);
 2. the caller, resolved from its credentials in a worker thread with a time limit (503 when the
-   database does not answer in time), and kept in the request's state for `get_principal`;
+   database does not answer in time), and kept in the request's state for `get_principal`.
+   An API key that authenticated before is not looked up again while the access epoch has
+   not moved (`known_keys`): the request then costs one shared read of the ledger snapshot
+   (app/read_cache/shared_read.py), which the read cache uses too;
 3. the body: none is read from an unauthenticated caller (401 at once, unread), except on the
    few paths the app opens to anonymous bodies (a sign-in form), and then only small ones.
    A body is read here, while it streams, up to the size limit (413, chunked or not) and the
@@ -29,15 +32,24 @@ from starlette.types import Message, Receive, Scope, Send
 
 from app.admission.authentication import resolve_principal
 from app.admission.body_checks import refusal_of
+from app.admission.known_keys import key_digest
 from app.principal import Principal
 from app.problems import database_unavailable, problem
+from app.read_cache.ledger import LedgerSnapshot
 
 PRINCIPAL = "principal"  # key in the request's state (`request.state.principal`)
+SNAPSHOT = "ledger_snapshot"  # the snapshot read for this request, if one was
 CHECK_IN_THREAD_BYTES = 256 * 1024  # bigger bodies are checked off the event loop
 
 
 def principal_of(scope: Scope) -> Principal | None:
     found: Principal | None = (scope.get("state") or {}).get(PRINCIPAL)
+    return found
+
+
+def snapshot_of_request(scope: Scope) -> LedgerSnapshot | None:
+    """The ledger snapshot admission read after this request arrived; None if it read none."""
+    found: LedgerSnapshot | None = (scope.get("state") or {}).get(SNAPSHOT)
     return found
 
 
@@ -59,12 +71,13 @@ class Admission:
             await refusal(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        request_state = scope.setdefault("state", {})
         try:
-            principal = await _resolve(state, headers, settings.authentication_timeout_seconds)
+            principal = await _authenticate(state, headers, request_state, settings)
         except (SQLAlchemyError, TimeoutError):
             await database_unavailable()(scope, receive, send)
             return
-        scope.setdefault("state", {})[PRINCIPAL] = principal
+        request_state[PRINCIPAL] = principal
         if _has_body(headers):
             if principal is None and scope["path"] not in state.anonymous_body_paths:
                 await _closing(_unauthenticated(state, scope["path"]))(scope, receive, send)
@@ -108,6 +121,27 @@ def _request_line_refusal(scope: Scope) -> Response | None:
     if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
         return problem(400, "Bad Request", "The path or query contains a NUL character.")
     return None
+
+
+async def _authenticate(
+    state: Any, headers: Headers, request_state: dict[str, Any], settings: Any
+) -> Principal | None:
+    """The caller: from the known keys when the access epoch has not moved since its key
+    authenticated, else from the database (and then known, at the epoch read before)."""
+    authorization = headers.get("authorization")
+    if authorization is None:
+        return await _resolve(state, headers, settings.authentication_timeout_seconds)
+    snapshot: LedgerSnapshot | None = await state.ledger_snapshots.current()
+    request_state[SNAPSHOT] = snapshot
+    if snapshot is None:  # no answer in time: the database decides, as it always did
+        return await _resolve(state, headers, settings.authentication_timeout_seconds)
+    digest = key_digest(authorization)
+    principal: Principal | None = state.known_keys.get(digest, snapshot.access_epoch)
+    if principal is None:
+        principal = await _resolve(state, headers, settings.authentication_timeout_seconds)
+        if principal is not None:
+            state.known_keys.put(digest, snapshot.access_epoch, principal)
+    return principal
 
 
 async def _resolve(state: Any, headers: Headers, timeout: float) -> Principal | None:

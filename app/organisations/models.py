@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -101,3 +101,15 @@ class ApiKey(Base):
 
     organisation: Mapped[Organisation] = relationship(back_populates="api_keys")
     person: Mapped[Person | None] = relationship()
+
+
+class AccessEpoch(Base):
+    """A single row whose number moves (by database triggers, migration 20261202_access_epoch)
+    whenever a row of `api_keys`, `people` or `organisations` is updated or deleted: a server
+    that keeps whom a key authenticates as keeps it for one epoch only
+    (app/admission/known_keys.py)."""
+
+    __tablename__ = "access_epoch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger)

@@ -1,4 +1,4 @@
-"""The ledger's version: the id of the newest audit entry.
+"""The ledger's version (the id of the newest audit entry) and the access epoch, read together.
 
 Every change to the ledger — an organisation or key created or revoked, a contract proposed,
 amended or accepted, a batch posted or replaced, a statement drafted, approved, voided or
@@ -6,28 +6,51 @@ disputed, a payment, even a logged report read — appends an audit entry in the
 that makes it (app/unit_of_work.py). Appending takes the chain head's row lock, so entries
 are numbered in commit order, and the head row says how far the ledger has got. Two reads
 that see the same number see the same ledger.
+
+The access epoch (migration 20261202_access_epoch) moves, by triggers, with every change to an
+API key, a person or an organisation — also one made by hand in SQL, which writes no audit
+entry. Two reads that see the same epoch see the same callers: a key kept as authenticated at
+that epoch still authenticates as the same principal (app/admission/known_keys.py).
 """
 
 from __future__ import annotations
 
 import threading
 from contextlib import suppress
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 HEAD = "SELECT last_entry_id FROM audit_chain_head WHERE id = 1"
+# One statement, one round trip: both numbers from the same snapshot of the database.
+SNAPSHOT = (
+    "SELECT (SELECT last_entry_id FROM audit_chain_head WHERE id = 1), "
+    "(SELECT epoch FROM access_epoch WHERE id = 1)"
+)
 NO_ENTRIES_YET = 0
 
 
-class LedgerVersion:
-    """Reads the chain head on a connection of its own, kept open for the process.
+class LedgerSnapshot(NamedTuple):
+    version: int  # the newest audit entry's id (NO_ENTRIES_YET before the first)
+    access_epoch: int
 
-    Called on every cacheable request, in a worker thread with a short time limit
-    (app/read_cache/middleware.py): a primary-key read of one row costs ~0.1 ms on loopback,
-    but a database that accepts connections and never answers would otherwise freeze the
-    event loop, and with it every request of the worker. One thread uses the connection at a
+
+def snapshot_of(row: Any) -> LedgerSnapshot:
+    version, epoch = (row[0], row[1]) if row is not None else (None, None)
+    return LedgerSnapshot(
+        NO_ENTRIES_YET if version is None else int(version), 0 if epoch is None else int(epoch)
+    )
+
+
+class LedgerVersion:
+    """Reads the chain head and the access epoch on a connection of its own, kept open for the
+    process.
+
+    Called for requests with credentials, in a worker thread with a short time limit, each read
+    serving every request that was waiting when it started (app/read_cache/shared_read.py):
+    two primary-key reads of one row cost ~0.1 ms on loopback, but a database that accepts
+    connections and never answers would otherwise freeze the event loop, and with it every request of the worker. One thread uses the connection at a
     time; a caller that cannot have it soon gets None. The connection is in autocommit, so
     each read sees the latest commit and no transaction stays open; a reader never waits for
     a writer (PostgreSQL MVCC, SQLite WAL). Any database error gives None — the caller then
@@ -43,7 +66,7 @@ class LedgerVersion:
         # from the pool checkout when connecting.
         self._errors = (engine.dialect.loaded_dbapi.Error, DBAPIError)
 
-    def read(self) -> int | None:
+    def read(self) -> LedgerSnapshot | None:
         if not self._in_use.acquire(timeout=self._wait_seconds):
             return None  # another thread is stuck on it: the database is not answering
         try:
@@ -51,20 +74,20 @@ class LedgerVersion:
         finally:
             self._in_use.release()
 
-    def _read(self) -> int | None:
+    def _read(self) -> LedgerSnapshot | None:
         try:
             if self._connection is None:
                 self._connection = self._connect()
             cursor = self._connection.cursor()
             try:
-                cursor.execute(HEAD)
+                cursor.execute(SNAPSHOT)
                 row = cursor.fetchone()
             finally:
                 cursor.close()
         except self._errors:
             self.close()
             return None
-        return NO_ENTRIES_YET if row is None or row[0] is None else int(row[0])
+        return snapshot_of(row)
 
     def close(self) -> None:
         connection, self._connection = self._connection, None

@@ -10,24 +10,26 @@ version is read before the route runs, so a kept answer never reflects a ledger 
 version; any commit makes every kept answer unreachable.
 
 Nothing else is relaxed. This middleware sits inside app/admission, which resolves the caller
-from the database on every request: answers are keyed by the *authenticated* principal (never
-by the raw header), and a key revoked — even directly in the database, with no audit entry —
-is refused before a kept answer could be sent. Conditional requests, requests without a
-resolved caller and anything but GET pass straight through. The version is read in a worker
-thread with a short time limit: a database that does not answer costs a cache miss, never the
-event loop.
+on every request — from the database, or from the keys it knows while the access epoch has not
+moved: answers are keyed by the *authenticated* principal (never by the raw header), and a key
+revoked — even directly in the database, with no audit entry — is refused before a kept answer
+could be sent. Conditional requests, requests without a resolved caller and anything but GET
+pass straight through. The version is the one admission read for this request (one shared read
+in a worker thread with a short time limit, app/read_cache/shared_read.py), or read the same way
+here for a caller of another door (a web session): a database that does not answer costs a
+cache miss, never the event loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio
 from fastapi import Depends, Request
 
-from app.admission.middleware import principal_of
+from app.admission.middleware import principal_of, snapshot_of_request
 from app.clock import today
+from app.read_cache.ledger import LedgerSnapshot
 from app.read_cache.store import ResponseStore, StoredResponse
 
 CACHED_READ_MARK = "tranche.cached_read"
@@ -58,18 +60,16 @@ class CachedReads:
         self,
         app: Any,
         *,
-        ledger_version: Callable[[], int | None],
+        ledger_snapshot: Callable[[], Awaitable[LedgerSnapshot | None]],
         max_bytes: int,
-        timeout: float,
     ):
         self.app = app
-        self.ledger_version = ledger_version
-        self.timeout = timeout
+        self.ledger_snapshot = ledger_snapshot
         self.store = ResponseStore(max_bytes=max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _cache_key(scope)
-        version = await self._version() if key is not None else None
+        version = await self._version(scope) if key is not None else None
         if key is None or version is None:
             await self.app(scope, receive, send)
             return
@@ -85,10 +85,11 @@ class CachedReads:
         if scope.get(CACHED_READ_MARK) and recorder.complete and recorder.status == 200:
             self.store.put(key, version, recorder.response())
 
-    async def _version(self) -> int | None:
-        with anyio.move_on_after(self.timeout):
-            return await anyio.to_thread.run_sync(self.ledger_version, abandon_on_cancel=True)
-        return None
+    async def _version(self, scope: Scope) -> int | None:
+        snapshot = snapshot_of_request(scope)
+        if snapshot is None:
+            snapshot = await self.ledger_snapshot()
+        return None if snapshot is None else snapshot.version
 
 
 def _cache_key(scope: Scope) -> tuple[Any, ...] | None:

@@ -15,9 +15,11 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from app import migrate
+from app.admission import middleware
 from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.main import create_app
@@ -68,23 +70,23 @@ def add_district(engine: Engine, key: str) -> str:
 
 def test_every_commit_moves_the_version_at_once(engine):
     reader = LedgerVersion(engine)
-    assert reader.read() == NO_ENTRIES_YET
+    assert reader.read() == (NO_ENTRIES_YET, 0)
     add_district(engine, "ector-isd")  # two entries: the organisation and its key
     after = reader.read()
-    assert after is not None and after > NO_ENTRIES_YET
+    assert after is not None and after.version > NO_ENTRIES_YET
     add_district(engine, "other-isd")
     newest = reader.read()
-    assert newest is not None and newest > after
+    assert newest is not None and newest.version > after.version
     assert reader.read() == newest  # nothing committed, nothing moved
     reader.close()
 
 
 def test_a_broken_connection_gives_no_version_then_a_new_connection(engine):
     reader = LedgerVersion(engine)
-    assert reader.read() == NO_ENTRIES_YET
+    assert reader.read() == (NO_ENTRIES_YET, 0)
     reader._connection.close()  # as if the server had gone away
     assert reader.read() is None
-    assert reader.read() == NO_ENTRIES_YET
+    assert reader.read() == (NO_ENTRIES_YET, 0)
     reader.close()
 
 
@@ -116,5 +118,35 @@ def test_the_service_refuses_a_key_revoked_by_another_process(fresh_url, engine)
                 prefix = secret.split("_")[1]
                 organisations.revoke_api_key(session, prefix=prefix)
             assert client.get("/v1/contracts", headers=headers).status_code == 401
+    finally:
+        app.state.engine.dispose()
+
+
+def test_a_key_revoked_by_hand_from_another_connection_is_refused_at_once(
+    fresh_url, engine, monkeypatch
+):
+    """The server knows the key (no database lookup on its second request); an UPDATE
+    committed by someone else in SQL, with no audit entry, moves the access epoch, and the
+    very next request looks the key up again and is refused."""
+    secret = add_district(engine, "ector-isd")
+    headers = {"Authorization": f"Bearer {secret}"}
+    lookups: list[object] = []
+    real = middleware.resolve_principal
+    monkeypatch.setattr(
+        middleware, "resolve_principal", lambda *args: lookups.append(1) or real(*args)
+    )
+    app = create_app(Settings(database_url=fresh_url))
+    try:
+        with TestClient(app) as client:
+            for _ in range(3):
+                assert client.get("/v1/contracts", headers=headers).status_code == 200
+            assert len(lookups) == 1
+            with engine.begin() as connection:
+                connection.execute(
+                    text("UPDATE api_keys SET revoked_at = created_at WHERE prefix = :prefix"),
+                    {"prefix": secret.split("_")[1]},
+                )
+            assert client.get("/v1/contracts", headers=headers).status_code == 401
+            assert len(lookups) == 2
     finally:
         app.state.engine.dispose()
