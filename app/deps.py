@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -34,10 +35,29 @@ def get_settings(request: Request) -> Settings:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+T = TypeVar("T")
+
+
+async def in_session(request: Request, work: Callable[[Session], T]) -> T:
+    """`work(session)` in one trip to a worker thread, the session opened and closed there.
+
+    For the hot reads (`async def` routes): a plain route with `SessionDep` takes three trips
+    (opening the session, the route, closing it) and a fourth to check its response model;
+    on a loaded 2-core server each trip is a thread hand-off and a fight for the GIL. What
+    `work` returns is built in the thread — touch no lazy attribute after it returns."""
+
+    def run() -> T:
+        with request.app.state.open_session() as session:
+            return work(session)
+
+    return await anyio.to_thread.run_sync(run)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_principal(
+async def get_principal(  # async: pure, so no trip to a worker thread
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:

@@ -21,9 +21,11 @@ and kept beside it). Then:
   the bare driver, psycopg or sqlite3 (best of three);
 - statements: draft (``POST /statements``, an as_of not evaluated before) and approve;
 - load: 50 concurrent clients, 10,000 requests (60 s cap) on each of GET contract, GET
-  evaluation (the same as_of again) and GET vendor balance, after an unmeasured warm-up of
-  every worker: repeated reads, answered from the read cache (app/read_cache); then GET
-  contract once more on a server with the read cache off, the cost of every first read.
+  evaluation (the same as_of again), GET vendor balance and GET statement, after an unmeasured
+  warm-up of every worker: repeated reads, answered from the read cache (app/read_cache; each
+  row checks that the ledger did not move while it ran); then GET contract, balance and
+  statement on a server with the read cache off: every request a first read, the cost of
+  the first read after any change.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ from harness import (
 )
 from load import run_load
 from world import DISTRICT, VENDOR, post_feed, prepare
+
+from app.config import Settings
 
 SIZES = [10_000, 100_000, 1_000_000]
 # Above this many students the usage file goes in one POST per month (see the docstring).
@@ -229,32 +233,56 @@ def load_rows(
     requests: int,
     clients: int,
 ) -> list[Row]:
-    endpoints = [
-        ("GET contract", f"/v1/contracts/{key}", DISTRICT),
-        ("GET evaluation (cached)", f"/v1/contracts/{key}/evaluation?as_of=2027-06-30", DISTRICT),
-        ("GET vendor balance", f"/v1/vendors/{VENDOR}/balance", VENDOR),
-    ]
+    """Repeated reads on the server as it runs (answered from the read cache: each row says
+    whether the ledger stayed put, so that every measured request could be a hit), then the
+    same reads and a statement on a server with the read cache off: every request a first
+    read, as after any change to the ledger."""
+    statements = check(client.get(f"/v1/contracts/{key}/statements", headers=headers[DISTRICT]))
+    statement = statements.json()[-1]["id"]
+    contract = ("GET contract", f"/v1/contracts/{key}", DISTRICT)
+    balance = ("GET vendor balance", f"/v1/vendors/{VENDOR}/balance", VENDOR)
+    evaluation = ("GET evaluation", f"/v1/contracts/{key}/evaluation?as_of=2027-06-30", DISTRICT)
+    statement_read = ("GET statement", f"/v1/statements/{statement}", DISTRICT)
     rows = [
-        load_row(client, base_url + path, headers[organisation], label, requests, clients)
-        for label, path, organisation in endpoints
+        load_row(
+            client,
+            base_url + path,
+            headers[organisation],
+            f"{label} (cached)",
+            requests,
+            clients,
+            ledger_url=url,
+        )
+        for label, path, organisation in (contract, evaluation, balance, statement_read)
     ]
-    label, path, organisation = endpoints[0]
     uncached_settings = {"TRANCHE_READ_CACHE_BYTES": "0"}
     with (
         server(url, workers=WORKERS, settings=uncached_settings) as uncached_url,
         httpx.Client(base_url=uncached_url, timeout=3600) as uncached,
     ):
-        rows.append(
+        rows += [
             load_row(
                 uncached,
                 uncached_url + path,
                 headers[organisation],
-                f"{label}, read cache off",
+                f"{label}, first read (read cache off)",
                 requests,
                 clients,
             )
-        )
+            for label, path, organisation in (contract, balance, statement_read)
+        ]
     return rows
+
+
+def ledger_version(url: str) -> int:
+    """The audit chain head, as the read cache sees it (app/read_cache/ledger.py)."""
+    query = "SELECT last_entry_id FROM audit_chain_head WHERE id = 1"
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            return int(connection.execute(query).fetchone()[0] or 0)
+    with psycopg.connect(url) as connection:
+        row = connection.execute(query).fetchone()
+        return int(row[0] or 0) if row else 0
 
 
 def load_row(
@@ -264,18 +292,32 @@ def load_row(
     label: str,
     requests: int,
     clients: int,
+    *,
+    ledger_url: str | None = None,
 ) -> Row:
-    check(client.get(url, headers=headers))
+    """``ledger_url``: the rows of cached reads name the database, to confirm that nothing
+    moved the ledger while they ran (else some requests were misses) and that the answer is
+    small enough to be kept (app/read_cache/store.py keeps answers up to 1/8 of its bytes)."""
+    first = check(client.get(url, headers=headers))
+    before = ledger_version(ledger_url) if ledger_url else None
     # Warm every worker process (each has its own caches and pool), unmeasured: a few rounds
     # of all the clients, so that each worker has answered some.
     run_load(url, headers, requests=clients * 4, clients=clients)
     result = run_load(url, headers, requests=requests, clients=clients)
     p50, p99 = result.percentile(0.50) * 1000, result.percentile(0.99) * 1000
     failed = f"; FAILED: {result.error_summary()}" if result.errors else ""
+    not_hits = ""
+    if ledger_url is not None:
+        if ledger_version(ledger_url) != before:
+            not_hits = "; NOT ALL HITS: the ledger moved during the run"
+        elif len(first.content) > Settings().read_cache_bytes // 8:
+            not_hits = "; NOT HITS: the answer is too big to keep"
     return Row(
         what=f"read under load: {label}",
         size=f"{clients} clients, {result.requests:,} requests",
-        figure=f"{result.per_second:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms{failed}",
+        figure=(
+            f"{result.per_second:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms{failed}{not_hits}"
+        ),
         numbers={
             "clients": clients,
             "requests": result.requests,
@@ -283,6 +325,7 @@ def load_row(
             "p50_ms": p50,
             "p99_ms": p99,
             "errors": sum(result.errors.values()),
+            "not_hits": 1 if not_hits else 0,
         },
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.contracts.models import AuditorGrant, Contract, ContractVersion
@@ -13,13 +13,19 @@ from app.db import begin_writing
 from app.organisations.models import Organisation
 
 
-def _with_versions() -> LoaderOption:
-    return selectinload(Contract.versions).selectinload(ContractVersion.auditor_grants)
+def _with_versions() -> list[LoaderOption]:
+    """What every reader of a contract touches (its parties' keys, its versions and their
+    grants), in two queries: one lazy load per attribute would be five round trips."""
+    return [
+        joinedload(Contract.district, innerjoin=True),
+        joinedload(Contract.vendor, innerjoin=True),
+        selectinload(Contract.versions).joinedload(ContractVersion.auditor_grants),
+    ]
 
 
 def contract_by_key(session: Session, key: str) -> Contract | None:
     return session.execute(
-        select(Contract).where(Contract.key == key).options(_with_versions())
+        select(Contract).where(Contract.key == key).options(*_with_versions())
     ).scalar_one_or_none()
 
 
@@ -30,7 +36,7 @@ def contracts_of_party(session: Session, organisation_id: int) -> Sequence[Contr
             .where(
                 or_(Contract.district_id == organisation_id, Contract.vendor_id == organisation_id)
             )
-            .options(_with_versions())
+            .options(*_with_versions())
             .order_by(Contract.key)
         )
         .scalars()
@@ -50,7 +56,7 @@ def contracts_naming_auditor(session: Session, organisation_id: int) -> Sequence
         session.execute(
             select(Contract)
             .where(Contract.id.in_(granted))
-            .options(_with_versions())
+            .options(*_with_versions())
             .order_by(Contract.key)
         )
         .scalars()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from app.contracts import service
 from app.contracts.definitions import parse_amendment_json, parse_definition_json
@@ -13,7 +13,7 @@ from app.contracts.schemas import (
     contract_out,
     contract_summary,
 )
-from app.deps import PrincipalDep, RawBody, SessionDep
+from app.deps import PrincipalDep, RawBody, SessionDep, in_session
 from app.read_cache.middleware import CachedRead
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
@@ -100,5 +100,8 @@ def list_contracts(session: SessionDep, principal: PrincipalDep) -> list[Contrac
 
 
 @router.get("/{key}", response_model=ContractOut, dependencies=[CachedRead])
-def read_contract(key: str, session: SessionDep, principal: PrincipalDep) -> ContractOut:
-    return contract_out(service.get_contract(session, principal=principal, key=key))
+async def read_contract(key: str, request: Request, principal: PrincipalDep) -> ContractOut:
+    return await in_session(
+        request,
+        lambda session: contract_out(service.get_contract(session, principal=principal, key=key)),
+    )

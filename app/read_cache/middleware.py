@@ -35,7 +35,7 @@ from app.read_cache.store import ResponseStore, StoredResponse
 CACHED_READ_MARK = "tranche.cached_read"
 
 
-def declare_cached_read(request: Request) -> None:
+async def declare_cached_read(request: Request) -> None:  # async: no worker thread
     """The route's answer is a function of the caller, the request, the ledger and today's
     date, nothing else (not the time of day, not a setting that changes while the process
     runs, not a side effect such as an access log): it may be kept and served again."""

@@ -26,10 +26,12 @@ def statement_for(
     roles: Sequence[OrganisationKind],
     at_least: Role = Role.viewer,
     lock: bool = False,
+    whole: bool = False,
 ) -> Statement:
     """The statement if the caller may see it and acts in one of `roles`; with `lock`, reloaded
-    under a row lock so the checks that follow cannot race another writer."""
-    statement = repository.statement_by_id(session, statement_id)
+    under a row lock so the checks that follow cannot race another writer; with `whole`, with
+    everything its response shows loaded at once (a read)."""
+    statement = repository.statement_by_id(session, statement_id, whole=whole and not lock)
     if statement is None or not may_see(statement.contract, principal):
         raise NotFound(f"No statement '{statement_id}'.")
     require_role(principal, roles, at_least=at_least)

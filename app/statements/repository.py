@@ -4,17 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.contracts.models import Contract
 from app.db import begin_writing
+from app.organisations.models import ApiKey
 from app.statements.models import Dispute, Payment, Statement, StatementStatus
 
 
-def statement_by_id(session: Session, statement_id: str) -> Statement | None:
-    return session.get(Statement, statement_id)
+def statement_by_id(
+    session: Session, statement_id: str, *, whole: bool = False
+) -> Statement | None:
+    """With `whole`, everything a statement's response shows, in five queries instead of a
+    lazy load per attribute (eleven round trips). Not for a statement about to be locked: its
+    outer joins cannot be locked FOR UPDATE on PostgreSQL."""
+    return session.get(Statement, statement_id, options=_WHOLE if whole else ())
+
+
+def _by_whom(key: Any) -> LoaderOption:
+    return joinedload(key).joinedload(ApiKey.organisation, innerjoin=True)
+
+
+_WHOLE: tuple[LoaderOption, ...] = (
+    joinedload(Statement.contract, innerjoin=True),
+    _by_whom(Statement.created_by),
+    _by_whom(Statement.approved_by_key),
+    _by_whom(Statement.voided_by),
+    selectinload(Statement.lines),
+    selectinload(Statement.batches),
+    selectinload(Statement.payments),
+    selectinload(Statement.disputes),
+)
 
 
 def lock_statement(session: Session, statement: Statement) -> None:
@@ -34,6 +58,7 @@ def approved_statements(session: Session, contract_id: int) -> Sequence[Statemen
             Statement.status == StatementStatus.approved,
         )
         .order_by(Statement.approval_number)
+        .options(selectinload(Statement.disputes))  # the balance reads each one's disputes
     ).all()
 
 

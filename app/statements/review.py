@@ -25,7 +25,7 @@ from app.unit_of_work import UnitOfWork
 
 
 def get_statement(session: Session, *, principal: Principal, statement_id: str) -> Statement:
-    return statement_for(session, principal, statement_id, roles=ANY_ROLE)
+    return statement_for(session, principal, statement_id, roles=ANY_ROLE, whole=True)
 
 
 def list_statements(

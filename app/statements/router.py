@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 from sqlalchemy.orm import Session
 
-from app.deps import PrincipalDep, SessionDep
+from app.deps import PrincipalDep, SessionDep, in_session
 from app.read_cache.middleware import CachedRead
 from app.statements import service
 from app.statements.access import statement_etag
@@ -87,11 +87,14 @@ def list_statements(
     responses={200: ETAG_HEADER},
     dependencies=[CachedRead],
 )
-def read_statement(
-    statement_id: str, session: SessionDep, principal: PrincipalDep, response: Response
+async def read_statement(
+    statement_id: str, request: Request, principal: PrincipalDep, response: Response
 ) -> StatementOut:
-    statement = service.get_statement(session, principal=principal, statement_id=statement_id)
-    return _with_etag(response, statement, session)
+    def read(session: Session) -> StatementOut:
+        statement = service.get_statement(session, principal=principal, statement_id=statement_id)
+        return _with_etag(response, statement, session)
+
+    return await in_session(request, read)
 
 
 @router.post(
@@ -205,5 +208,10 @@ def verify_statement(
 
 
 @router.get("/vendors/{key}/balance", response_model=VendorBalance, dependencies=[CachedRead])
-def vendor_balance(key: str, session: SessionDep, principal: PrincipalDep) -> VendorBalance:
-    return balance_out(service.vendor_balance(session, principal=principal, vendor_key=key))
+async def vendor_balance(key: str, request: Request, principal: PrincipalDep) -> VendorBalance:
+    return await in_session(
+        request,
+        lambda session: balance_out(
+            service.vendor_balance(session, principal=principal, vendor_key=key)
+        ),
+    )
