@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -78,10 +79,18 @@ def contract_summary(contract: Contract) -> ContractSummary:
     )
 
 
+@lru_cache(maxsize=1024)
+def auditor_keys(definition_json: str) -> tuple[str, ...]:
+    """A stored definition's auditors. Kept by the definition's text, which never changes for
+    a version: checking the whole definition again (~1 ms) on every first read of a contract
+    is what this saves."""
+    return tuple(stored_definition(definition_json).auditor_keys)
+
+
 def contract_out(contract: Contract) -> ContractOut:
     summary = contract_summary(contract)
     return ContractOut(
         **summary.model_dump(),
-        auditors=stored_definition(contract.governing_version.definition_json).auditor_keys,
+        auditors=list(auditor_keys(contract.governing_version.definition_json)),
         versions=[_version_out(v) for v in contract.versions],
     )

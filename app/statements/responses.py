@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from app.audit.checkpoints import Checkpoint
 from app.audit.schemas import signed_head
 from app.organisations.models import ApiKey
 from app.statements.balance import Balance
-from app.statements.models import Dispute, Payment, Statement
+from app.statements.models import Dispute, Payment, Statement, StatementBatch, StatementLine
 from app.statements.payments import outstanding, paid
 from app.statements.schemas import (
     BalanceTotals,
@@ -28,10 +29,17 @@ from app.statements.schemas import (
     VerificationOut,
 )
 from app.statements.verification import AmountCheck, Verification
+from app.statements.written_once import InputBatch, Line, WrittenOnce
 
 
-def statement_out(statement: Statement, *, checkpoint: Checkpoint | None = None) -> StatementOut:
+def statement_out(
+    statement: Statement, *, checkpoint: Checkpoint | None = None, parts: WrittenOnce | None = None
+) -> StatementOut:
+    """`parts`: the statement's lines and batches as kept by app/statements/written_once.py,
+    else they are read through the statement."""
     open_lines = {d.line_id for d in statement.disputes if d.is_open}
+    lines: Sequence[StatementLine | Line] = parts.lines if parts else statement.lines
+    batches: Sequence[StatementBatch | InputBatch] = parts.batches if parts else statement.batches
     return StatementOut(
         id=statement.id,
         contract=statement.contract.key,
@@ -51,14 +59,13 @@ def statement_out(statement: Statement, *, checkpoint: Checkpoint | None = None)
                 explanation=line.explanation,
                 disputed=line.id in open_lines,
             )
-            for line in statement.lines
+            for line in lines
         ],
         total_due=statement.total_due,
         fingerprint=statement.fingerprint,
         engine_version=statement.engine_version,
         batches=[
-            BatchOut(id=b.batch_id, feed=b.feed, sha256=b.sha256, rows=b.rows)
-            for b in statement.batches
+            BatchOut(id=b.batch_id, feed=b.feed, sha256=b.sha256, rows=b.rows) for b in batches
         ],
         approval_number=statement.approval_number,
         created_at=statement.created_at,

@@ -38,6 +38,7 @@ from app.statements.schemas import (
     VendorBalance,
     VerificationOut,
 )
+from app.statements.written_once import approval_checkpoint_of, parts_of
 
 router = APIRouter(prefix="/v1", tags=["statements"])
 
@@ -54,6 +55,16 @@ ETAG_HEADER = {
 def _with_etag(response: Response, statement: Statement, session: Session) -> StatementOut:
     response.headers["ETag"] = statement_etag(statement)
     return statement_out(statement, checkpoint=service.approval_checkpoint(session, statement))
+
+
+def _read_with_etag(response: Response, statement: Statement, session: Session) -> StatementOut:
+    """A read: what never changes comes from the worker's memory once read
+    (app/statements/written_once.py)."""
+    response.headers["ETag"] = statement_etag(statement)
+    checkpoint = approval_checkpoint_of(
+        statement, lambda: service.approval_checkpoint(session, statement)
+    )
+    return statement_out(statement, checkpoint=checkpoint, parts=parts_of(session, statement))
 
 
 @router.post(
@@ -92,7 +103,7 @@ async def read_statement(
 ) -> StatementOut:
     def read(session: Session) -> StatementOut:
         statement = service.get_statement(session, principal=principal, statement_id=statement_id)
-        return _with_etag(response, statement, session)
+        return _read_with_etag(response, statement, session)
 
     return await in_session(request, read)
 
