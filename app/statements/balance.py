@@ -23,6 +23,7 @@ from app.organisations.repository import organisation_by_key
 from app.principal import Principal
 from app.statements import repository
 from app.statements.models import Statement
+from app.statements.written_once import parts_of
 
 FIGURES = ("earned", "approved", "paid", "outstanding", "vendor_owes", "held", "disputed")
 
@@ -66,23 +67,28 @@ def vendor_balance(session: Session, *, principal: Principal, vendor_key: str) -
 
 def contract_figures(session: Session, contract: Contract) -> ContractFigures:
     approved = repository.approved_statements(session, contract.id)
-    latest = approved[-1] if approved else None
+    # An approved statement's lines never change: read once per worker (written_once).
+    latest_lines = parts_of(session, approved[-1]).lines if approved else ()
     approved_total = sum((s.total_due for s in approved), ZERO)
     paid_total = repository.paid_total(session, contract.id)
     return ContractFigures(
         contract=contract.key,
-        earned=sum((line.earned for line in latest.lines), ZERO) if latest else ZERO,
+        earned=sum((line.earned for line in latest_lines), ZERO),
         approved=approved_total,
         paid=paid_total,
         outstanding=approved_total - paid_total,
         vendor_owes=max(paid_total - approved_total, ZERO),
-        held=sum((line.held for line in latest.lines), ZERO) if latest else ZERO,
-        disputed=_disputed(approved),
+        held=sum((line.held for line in latest_lines), ZERO),
+        disputed=_disputed(session, approved),
     )
 
 
-def _disputed(statements: Sequence[Statement]) -> Decimal:
-    return sum(
-        (dispute.line.due for s in statements for dispute in s.disputes if dispute.is_open),
-        ZERO,
-    )
+def _disputed(session: Session, statements: Sequence[Statement]) -> Decimal:
+    """The due of each open dispute's line (disputes move; the lines they name do not)."""
+    total = ZERO
+    for statement in statements:
+        open_disputes = [dispute for dispute in statement.disputes if dispute.is_open]
+        if open_disputes:
+            due = {line.id: line.due for line in parts_of(session, statement).lines}
+            total += sum((due[dispute.line_id] for dispute in open_disputes), ZERO)
+    return total
