@@ -60,17 +60,32 @@ def vendor_balance(session: Session, *, principal: Principal, vendor_key: str) -
         contracts = repository.contracts_with_vendor(session, vendor.id, principal.organisation_id)
         if not contracts:
             raise NotFound(f"No vendor '{vendor_key}'.")
-    figures = [contract_figures(session, contract) for contract in contracts]
+    figures = figures_of(session, contracts)
     totals = {name: sum((getattr(item, name) for item in figures), ZERO) for name in FIGURES}
     return Balance(vendor=vendor.key, contracts=figures, totals=totals)
 
 
 def contract_figures(session: Session, contract: Contract) -> ContractFigures:
-    approved = repository.approved_statements(session, contract.id)
+    return figures_of(session, [contract])[0]
+
+
+def figures_of(session: Session, contracts: Sequence[Contract]) -> list[ContractFigures]:
+    """Each contract's figures, in the same few queries however many contracts there are."""
+    ids = [contract.id for contract in contracts]
+    approved = repository.approved_statements_of(session, ids)
+    paid = repository.paid_totals(session, ids)
+    return [
+        _figures(session, contract, approved[contract.id], paid[contract.id])
+        for contract in contracts
+    ]
+
+
+def _figures(
+    session: Session, contract: Contract, approved: Sequence[Statement], paid_total: Decimal
+) -> ContractFigures:
     # An approved statement's lines never change: read once per worker (written_once).
     latest_lines = parts_of(session, approved[-1]).lines if approved else ()
     approved_total = sum((s.total_due for s in approved), ZERO)
-    paid_total = repository.paid_total(session, contract.id)
     return ContractFigures(
         contract=contract.key,
         earned=sum((line.earned for line in latest_lines), ZERO),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
 FIGURES = ("earned", "approved", "paid", "outstanding", "held", "disputed")
 URL = "/v1/vendors/bright-tutors/balance"
 
@@ -48,12 +51,21 @@ def test_totals_add_up_over_the_vendors_contracts(
         json={"as_of": "2026-12-01"},
     )
     desk.call("POST", f"/v1/statements/{draft['id']}/approve", "other-isd:approver", 200)
+    desk.pay(approved_statement["id"], "300.00")
+    body = {"amount": "1000.00", "paid_on": "2027-03-01", "reference": "CHK-9"}
+    desk.call("POST", f"/v1/statements/{draft['id']}/payments", "other-isd", 201, json=body)
 
     vendor_view = desk.balance("bright-tutors")
     assert [c["contract"] for c in vendor_view["contracts"]] == ["ector-hdt-2026", "other-hdt-2026"]
+    # Each contract's own statements and payments, never the other's.
+    assert [figures(c) for c in vendor_view["contracts"]] == [
+        ("1500.00", "1450.00", "300.00", "1150.00", "50.00", "0.00"),
+        ("1000.00", "1000.00", "1000.00", "0.00", "0.00", "0.00"),
+    ]
     # approved 1450.00 + 1000.00 (other's base only, no data needed) = 2450.00
     assert vendor_view["totals"]["approved"] == "2450.00"
     assert vendor_view["totals"]["earned"] == "2500.00"  # 1500.00 + 1000.00
+    assert vendor_view["totals"]["paid"] == "1300.00"
 
     # Each district sees only its own contracts with the vendor.
     assert [c["contract"] for c in desk.balance("ector-isd")["contracts"]] == ["ector-hdt-2026"]
@@ -85,3 +97,34 @@ def test_auditors_are_refused_the_balance(client, world, active_contract):
 
 def test_the_balance_needs_a_key(client, active_contract):
     assert client.get(URL).status_code == 401
+
+
+def test_a_vendors_balance_costs_the_same_queries_however_many_contracts_it_covers(
+    client, world, desk, approved_statement, definition
+):
+    """A state-wide vendor's balance covers hundreds of contracts: one query per contract
+    would make it the slowest read of the service."""
+
+    def queries_for_balance() -> int:
+        desk.pay(approved_statement["id"], "1.00", reference=f"CHK-{len(seen)}")  # not kept
+        seen.clear()
+        desk.balance("bright-tutors")
+        return len(seen)
+
+    seen: list[str] = []
+    listen = lambda *args: seen.append(args[2])  # noqa: E731  (conn, cursor, statement, …)
+    event.listen(Engine, "before_cursor_execute", listen)
+    try:
+        desk.balance("bright-tutors")
+        one = queries_for_balance()
+        for number in range(3):
+            key = f"more-hdt-{number}"
+            more = definition(key=key, district="other-isd", auditors=[])
+            client.post("/v1/contracts", json=more, headers=world.headers["other-isd"])
+            client.post(f"/v1/contracts/{key}/accept", headers=world.headers["bright-tutors"])
+        assert len(desk.balance("bright-tutors")["contracts"]) == 4
+        four = queries_for_balance()
+    finally:
+        event.remove(Engine, "before_cursor_execute", listen)
+    assert one > 0
+    assert four == one
