@@ -19,20 +19,12 @@ from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
-from app.engine.feed_schema import FEED_SCHEMAS, Kind
+from app.engine.feed_schema import FEED_SCHEMAS
+from app.ingestion.columnar import ARROW_TYPES
 from app.ingestion.models import ROW_TABLES
 
 COPY_CHUNK_ROWS = 65_536
 ANALYZE_AFTER_ROWS = 100_000
-# How each kind of feed column (app/engine/feed_schema.py) becomes an Arrow array of the
-# type it is stored as: never text by default, so a new column cannot be stored as text.
-ARROW_TYPES: dict[Kind, pa.DataType] = {
-    "identifier": pa.string(),
-    "grade": pa.int64(),
-    "flag": pa.bool_(),
-    "quantity": pa.int64(),
-    "count": pa.int64(),
-}
 
 
 def insert_rows(session: Session, *, feed: str, batch_id: int, frame: pd.DataFrame) -> int:
@@ -64,7 +56,7 @@ def arrow_rows(table: Table, batch_id: int, frame: pd.DataFrame, feed: str) -> p
             arrays[name] = pa.array(np.ones(count, dtype=bool))
         elif (kind := schema.column(name).kind) == "date":
             arrays[name] = pa.array(frame[name], pa.timestamp("ns")).cast(pa.date32())
-        else:
+        else:  # typed by its kind (never text by default: a new column cannot become text)
             arrays[name] = pa.array(frame[name], ARROW_TYPES[kind])
     return pa.table(arrays)
 

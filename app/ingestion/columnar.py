@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from app.engine.feed_schema import Column, Kind
 
-# How each kind of feed column travels: its Arrow type when read.
+# How each kind of feed column travels to and from the database as Arrow: its type when read
+# (here) and when stored (app/ingestion/bulk.py, which takes dates apart).
 ARROW_TYPES: dict[Kind, pa.DataType] = {
     "identifier": pa.string(),
     "grade": pa.int64(),
