@@ -10,14 +10,13 @@ total of a column over each measure's window, in the feed's units, exact.
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 
 from app.engine import Definition
 from app.engine.sums import BLANK, SumWindow, sum_windows
 from app.feeds.clean import CleanFeed
+from app.feeds.clean_columns import day_number
 
 # float64 adds whole numbers exactly below 2**53, so bincount's sums are exact when the
 # largest value times the number of rows is below it (every summed column is ≥ 0).
@@ -65,7 +64,7 @@ def _window_sums(clean: CleanFeed, windows: list[SumWindow], students: int) -> l
             if window.field not in amounts:
                 amounts[window.field] = _amounts(clean, window.field, rows)
             weights = amounts[window.field]
-            first, last = _day(window.start), _day(window.end)
+            first, last = day_number(window.start), day_number(window.end)
             if first > first_day or last < last_day:
                 inside = (days[rows] >= first) & (days[rows] <= last)
                 weights = np.where(inside, weights, 0)
@@ -89,7 +88,3 @@ def _sum_by(codes: np.ndarray, amounts: np.ndarray, size: int) -> np.ndarray:
     exact = np.zeros(size, dtype=np.int64)
     np.add.at(exact, codes, amounts)
     return exact
-
-
-def _day(day: date) -> int:
-    return int(np.datetime64(day, "D").astype(np.int64))

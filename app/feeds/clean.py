@@ -35,7 +35,7 @@ from app.feeds.blocks import CountingFile, LineCount, record_batches, row_capaci
 from app.feeds.checks import typed_series
 from app.feeds.clean_columns import CleanColumn, ColumnReader, RosterCodes
 from app.feeds.columns import Feed, check_header
-from app.feeds.keys import fold_key_parts, one_row_per_day_in_runs, rows_per_key
+from app.feeds.keys import day_totals, fold_key_parts, one_row_per_day_in_runs
 from app.feeds.reading import UTF8_BOM
 from app.feeds.values import Converted
 
@@ -248,12 +248,8 @@ def _rows_agree(schema: FeedSchema, columns: dict[str, CleanColumn], rows: int) 
         clean = columns.get(column.name)
         if column.daily_maximum is None or clean is None or days is None:
             continue
-        day_numbers = days.astype(np.int64)
-        first_day = int(day_numbers.min())
-        span = int(day_numbers.max()) - first_day + 1
-        day_key = students.astype(np.int64) * span + (day_numbers - first_day)
         amounts = np.where(clean.blank(), 0, clean.values).astype(np.int64)
-        _, totals = rows_per_key(day_key, amounts)
+        totals = day_totals(students.astype(np.int64), days.astype(np.int64), amounts)
         if (totals > column.daily_maximum * column.scale).any():
             return False
     return True

@@ -137,9 +137,9 @@ class ColumnReader:
             days = values.astype("datetime64[D]").astype(np.int64)
             values = np.where(known, days, 0).astype(np.int32)
             start, end = self.term
-            if start is not None and (known & (values < _day(start))).any():
+            if start is not None and (known & (values < day_number(start))).any():
                 return None
-            if end is not None and (known & (values > _day(end))).any():
+            if end is not None and (known & (values > day_number(end))).any():
                 return None
         return values, converted.empty
 
@@ -185,5 +185,6 @@ def _stored_dtype(column: Column, values: np.ndarray) -> np.dtype:
     return values.dtype
 
 
-def _day(day: date) -> int:
+def day_number(day: date) -> int:
+    """A date as a clean column holds it: days since 1970-01-01."""
     return int(np.datetime64(day, "D").astype(np.int64))

@@ -79,10 +79,8 @@ def check_daily_maximum(
     days = dates.values[good].astype("datetime64[D]").astype(np.int64)
     if one_row_per_day_in_runs(students, days):
         return  # no student-date has two rows: nothing to add up
-    first_day = days.min()
-    day_key = students * (days.max() - first_day + 1) + (days - first_day)
     amounts = np.where(values.empty[good], 0, values.values[good])
-    _, totals = rows_per_key(day_key, amounts)
+    totals = day_totals(students, days, amounts)
     over = totals > column.daily_maximum * column.scale
     if not over.any():
         return
@@ -154,6 +152,15 @@ def rows_per_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.n
         return np.ones(len(keys), dtype=np.int64), values
     sums = np.bincount(keys, weights=values, minlength=key_space)[keys]
     return counts[keys], np.rint(sums).astype(np.int64)
+
+
+def day_totals(students: np.ndarray, days: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """For every row, the sum of ``amounts`` over its student's rows on its day (int64
+    student codes ≥ 0 and day numbers)."""
+    first_day = int(days.min())
+    span = int(days.max()) - first_day + 1
+    _, totals = rows_per_key(students * span + (days - first_day), amounts)
+    return totals
 
 
 def one_row_per_day_in_runs(student_codes: np.ndarray, days: np.ndarray) -> bool:
