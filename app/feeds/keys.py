@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from app.engine.feed_schema import QUANTITY_SCALE, Column, FeedSchema
 from app.feeds.batch import Batch
+from app.feeds.problems import RowProblem
 from app.feeds.values import Converted
 
 DENSE_CELLS_PER_ROW = 4
@@ -176,3 +177,19 @@ def one_row_per_day_in_runs(student_codes: np.ndarray, days: np.ndarray) -> bool
 def decimal_text(thousandths: int) -> str:
     whole, fraction = divmod(thousandths, QUANTITY_SCALE)
     return str(whole) if fraction == 0 else f"{whole}.{fraction:03d}".rstrip("0")
+
+
+def day_problem(column: Column, line: int, amount: int | None, day_total: int) -> RowProblem:
+    """A row of a new batch on a day that adds up past ``column``'s daily maximum over every
+    batch that counts (``amount``: the row's own value, thousandths; None if blank). The
+    stored batches are the ingestion's to add up (``app.ingestion.daily``, ``overlap``)."""
+    return RowProblem(
+        row=line,
+        column=column.name,
+        value=None if amount is None else decimal_text(int(amount)),
+        reason=(
+            f"the student's {column.name} for this date over every batch that "
+            f"counts add up to {decimal_text(int(day_total))}, more than "
+            f"{column.daily_maximum}"
+        ),
+    )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.engine.feed_schema import FEED_SCHEMAS, FeedName
 from app.feeds import RowProblem
-from app.feeds.keys import decimal_text
+from app.feeds.keys import day_problem
 from app.ingestion.current import current_of
 from app.ingestion.models import ROW_TABLES
 
@@ -69,16 +69,5 @@ def over_daily_maximum(
         ).all()
         total += len(found)
         for position, amount, day_total in found[: max(0, max_problems - len(problems))]:
-            problems.append(
-                RowProblem(
-                    row=int(lines[position - 1]),
-                    column=column.name,
-                    value=None if amount is None else decimal_text(int(amount)),
-                    reason=(
-                        f"the student's {column.name} for this date over every batch that "
-                        f"counts add up to {decimal_text(int(day_total))}, more than "
-                        f"{column.daily_maximum}"
-                    ),
-                )
-            )
+            problems.append(day_problem(column, int(lines[position - 1]), amount, day_total))
     return problems, total

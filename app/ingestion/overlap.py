@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.engine.feed_schema import FEED_SCHEMAS, FeedName
 from app.feeds import RowProblem
-from app.feeds.keys import decimal_text
+from app.feeds.keys import day_problem
 from app.ingestion import totals
 from app.ingestion.columnar import read_table
 from app.ingestion.models import ROW_TABLES
@@ -181,16 +181,8 @@ def over_daily_maximum(
             .head(max(0, max_problems - len(problems)))
             .itertuples(index=False)
         ):
+            blank = pd.isna(amount)
             problems.append(
-                RowProblem(
-                    row=int(lines[position]),
-                    column=name,
-                    value=None if pd.isna(amount) else decimal_text(int(amount)),
-                    reason=(
-                        f"the student's {name} for this date over every batch that "
-                        f"counts add up to {decimal_text(int(day_total))}, more than "
-                        f"{column.daily_maximum}"
-                    ),
-                )
+                day_problem(column, int(lines[position]), None if blank else int(amount), day_total)
             )
     return problems, total
