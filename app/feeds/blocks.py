@@ -64,13 +64,14 @@ def row_capacity(data_bytes: int, block_bytes: int) -> Callable[[int], int]:
 
 def split_header(body: bytes) -> tuple[list[str] | None, int]:
     """The header's column names and where the data after its line starts; ``None`` when
-    the header is one the fast path leaves to the text path (quoted, CR-only line ends, not
-    UTF-8)."""
+    the header is one the fast path leaves to the text path (CR-only line ends, not UTF-8).
+    Read as the text path reads it (``app.feeds.reading.read_csv``): its first line, by the
+    csv module, so a quoted header (pandas' QUOTE_ALL, many exports) takes this path too."""
     newline = body.find(b"\n")
     if newline < 0:
         return None, 0
     line = body[:newline].rstrip(b"\r")
-    if b'"' in line or b"\r" in line or line.startswith(UTF16_BOMS):
+    if b"\r" in line or line.startswith(UTF16_BOMS):
         return None, 0
     try:
         text = line.decode("utf-8")

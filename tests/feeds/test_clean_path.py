@@ -60,7 +60,9 @@ def feed_files(draw: st.DrawFn, feed: str) -> bytes:
         )
     )
     quote = draw(st.booleans())
-    lines = [",".join(names)] + [
+    # Spreadsheets and pandas' QUOTE_ALL quote the header too.
+    header = ",".join(f'"{name}"' if quote and draw(st.booleans()) else name for name in names)
+    lines = [header] + [
         ",".join(f'"{cell}"' if quote and "\t" not in cell else cell for cell in row)
         for row in rows
     ]
@@ -167,6 +169,20 @@ def test_line_ends_at_the_end_of_the_file_do_not_matter(ending: bytes) -> None:
     content = ("\n".join([HEADER, *usage_rows(3, 3)])).encode() + ending
     clean = read_clean_bytes("usage", content, roster_ids=LARGE_ROSTER, **TERM)
     assert clean is not None and clean.rows == 9
+
+
+def test_a_file_quoted_throughout_header_included_takes_the_fast_path() -> None:
+    # What pandas' QUOTE_ALL and many exports write: every cell quoted, "" for a blank.
+    quoted = [
+        ",".join(f'"{cell}"' for cell in line.split(",")) for line in [HEADER, *usage_rows(3, 3)]
+    ]
+    content = csv_bytes(*quoted)
+    clean = read_clean_bytes("usage", content, roster_ids=LARGE_ROSTER, **TERM)
+    assert clean is not None and clean.rows == 9
+    with patch.object(parse_module, "read_clean_bytes", lambda *args, **kwargs: None):
+        text = parse_feed("usage", content, roster_ids=LARGE_ROSTER, **TERM)
+    pd.testing.assert_frame_equal(clean.frame(), text.frame)
+    assert text.frame["session_id"].isna().all()
 
 
 def test_a_blank_line_inside_the_file_goes_to_the_text_path_which_skips_it() -> None:
