@@ -34,6 +34,7 @@ from app.feeds.keys import day_problem
 from app.ingestion import totals
 from app.ingestion.columnar import read_table
 from app.ingestion.models import ROW_TABLES
+from app.ingestion.pg_arrays import array_literal
 from app.ingestion.totals import Window
 
 KEY = ["student_id", "date", "session_key"]
@@ -135,7 +136,7 @@ def unflag_restated(session: Session, overlap: Overlap, windows: Sequence[Window
     table = ROW_TABLES[overlap.feed]
     session.execute(
         text(f"UPDATE {table.name} SET current = false WHERE ctid = ANY(CAST(:tids AS tid[]))"),
-        {"tids": restated.column("tid").to_pylist()},
+        {"tids": array_literal(restated.column("tid"))},
     )
     if windows:
         names = totals.summed_columns(overlap.feed)

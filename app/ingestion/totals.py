@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import (
     ColumnElement,
     FromClause,
@@ -49,6 +50,7 @@ from app.contracts.models import Contract
 from app.engine import sum_windows as contract_sum_windows
 from app.engine.feed_schema import FEED_SCHEMAS, SUMMED_FEEDS, FeedName
 from app.ingestion.models import ROW_TABLES, TOTAL_TABLES, sum_windows
+from app.ingestion.pg_arrays import array_literal
 
 UPSERT_SLICE = 100_000
 
@@ -164,7 +166,7 @@ def add_sums(
     by_student = np.asarray(uniques, dtype=object)[codes[starts]]
     days = days[order]
     ordered = {name: values[name][order] for name in names}
-    columns: dict[str, list[Any]] = {"window_id": [], "student_id": [], **{n: [] for n in names}}
+    parts: list[dict[str, npt.NDArray[Any]]] = []
     for window in windows:
         inside = (days >= np.datetime64(window.first_day, "ns")) & (
             days <= np.datetime64(window.last_day, "ns")
@@ -173,42 +175,56 @@ def add_sums(
         counted = np.add.reduceat(inside.astype(np.int64), starts) > 0
         if not counted.any():
             continue
-        columns["window_id"] += [window.id] * int(counted.sum())
-        columns["student_id"] += by_student[counted].tolist()
+        part = {
+            "window_id": np.full(int(counted.sum()), window.id, dtype=np.int64),
+            "student_id": by_student[counted],
+        }
         for name in names:
             sums = np.add.reduceat(np.where(inside, ordered[name], 0), starts) * sign
-            columns[name] += sums[counted].tolist()
-    if columns["window_id"]:
-        _upsert_values(session, feed, columns)
+            part[name] = sums[counted]
+        parts.append(part)
+    if parts:
+        rows = pa.table(
+            {
+                name: pa.array(
+                    np.concatenate([part[name] for part in parts]),
+                    pa.string() if name == "student_id" else pa.int64(),
+                )
+                for name in parts[0]
+            }
+        )
+        _upsert_rows(session, feed, rows)
 
 
-def _upsert_values(session: Session, feed: str, columns: dict[str, list[Any]]) -> None:
-    """Add the given totals rows (column → values) to the stored ones."""
+def _upsert_rows(session: Session, feed: str, rows: pa.Table) -> None:
+    """Add the given totals rows (window_id, student_id, each summed column) to the stored
+    ones."""
     totals = TOTAL_TABLES[feed]
     names = summed_columns(feed)  # type: ignore[arg-type]
     added = ", ".join(f"{name} = {totals.name}.{name} + excluded.{name}" for name in names)
-    listed = ", ".join(["window_id", "student_id", *names])
+    listed = ", ".join(rows.column_names)
     conflict = f"ON CONFLICT (window_id, student_id) DO UPDATE SET {added}"
     if session.get_bind().dialect.name == "postgresql":
-        # One statement over arrays per slice: the driver sends each column as one array
-        # parameter. Sliced so that no statement nears the statement timeout: a month of
-        # usage at 1M students moves ~2M totals rows.
+        # One statement over arrays per slice, each column one array literal made by pyarrow
+        # (app/ingestion/pg_arrays.py). Sliced so that no statement nears the statement
+        # timeout: a month of usage at 1M students moves ~2M totals rows.
         types = ["integer[]", "text[]", *(["bigint[]"] * len(names))]
-        arrays = ", ".join(f"CAST(:{n} AS {t})" for n, t in zip(columns, types, strict=True))
+        arrays = ", ".join(
+            f"CAST(:{name} AS {kind})" for name, kind in zip(rows.column_names, types, strict=True)
+        )
         statement = text(
             f"INSERT INTO {totals.name} ({listed}) SELECT * FROM unnest({arrays}) {conflict}"
         )
-        count = len(columns["window_id"])
-        for start in range(0, count, UPSERT_SLICE):
+        for start in range(0, rows.num_rows, UPSERT_SLICE):
+            part = rows.slice(start, UPSERT_SLICE)
             session.execute(
-                statement,
-                {name: values[start : start + UPSERT_SLICE] for name, values in columns.items()},
+                statement, {name: array_literal(part.column(name)) for name in part.column_names}
             )
         return
-    marks = ", ".join("?" for _ in columns)
+    marks = ", ".join("?" for _ in rows.column_names)
     session.connection().exec_driver_sql(
         f"INSERT INTO {totals.name} ({listed}) VALUES ({marks}) {conflict}",
-        list(zip(*columns.values(), strict=True)),
+        list(zip(*(rows.column(name).to_pylist() for name in rows.column_names), strict=True)),
     )
 
 
