@@ -24,7 +24,6 @@ from app.ingestion.columnar import ARROW_TYPES
 from app.ingestion.models import ROW_TABLES
 
 COPY_CHUNK_ROWS = 65_536
-ANALYZE_AFTER_ROWS = 100_000
 
 
 def insert_rows(session: Session, *, feed: str, batch_id: int, frame: pd.DataFrame) -> int:
@@ -97,20 +96,3 @@ def _tuples(rows: pa.Table) -> Iterator[tuple[Any, ...]]:
             column = column.cast(pa.int8())
         columns.append(column.to_pylist())
     return zip(*columns, strict=True)
-
-
-def refresh_planner_statistics(session: Session, *, feed: str, rows: int) -> None:
-    """After a large load, let PostgreSQL's planner know the table grew.
-
-    Until autovacuum gets round to it, the planner believes a freshly loaded table is tiny and
-    sorts a million rows on disk for the evaluation's GROUP BY instead of hashing them (2.7 s
-    against 0.7 s, measured). Run after the commit, outside the batch's transaction, so that
-    concurrent uploads never wait on each other's ANALYZE lock.
-    """
-    if rows < ANALYZE_AFTER_ROWS:
-        return
-    engine = session.get_bind().engine
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql(f"ANALYZE {ROW_TABLES[feed].name}")

@@ -32,12 +32,13 @@ from app.feeds.columns import Feed
 from app.feeds.formats import ParsedExport
 from app.feeds.problems import summary
 from app.ingestion import overlap, repository, totals
-from app.ingestion.bulk import insert_rows, refresh_planner_statistics
+from app.ingestion.bulk import insert_rows
 from app.ingestion.current import mark_current, plan_for_new_rows
 from app.ingestion.daily import over_daily_maximum
 from app.ingestion.export import batch_rows_csv
 from app.ingestion.formats import parse_upload
 from app.ingestion.models import Batch, BatchStatus
+from app.ingestion.statistics import refresh_planner_statistics
 from app.ingestion.upload import Upload
 from app.organisations.models import OrganisationKind, Role
 from app.principal import Principal
