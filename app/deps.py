@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.admission.middleware import principal_of
 from app.config import Settings
 from app.errors import NotAuthenticated
+from app.event_loops import PerEventLoop
 from app.organisations.service import KEY_REQUIRED
 from app.principal import Principal
 
@@ -52,7 +52,9 @@ async def in_session(request: Request, work: Callable[[Session], T]) -> T:
         with request.app.state.open_session() as session:
             return work(session)
 
-    return await anyio.to_thread.run_sync(run, limiter=_hot_read_threads(request.app.state))
+    return await anyio.to_thread.run_sync(
+        run, limiter=_hot_read_threads(request.app.state).current()
+    )
 
 
 # At most this many hot reads run at once per worker process; the rest wait their turn, first
@@ -63,16 +65,14 @@ async def in_session(request: Request, work: Callable[[Session], T]) -> T:
 HOT_READ_THREADS = 4
 
 
-def _hot_read_threads(state: Any) -> anyio.CapacityLimiter:
-    """The worker's limiter, made on its event loop (a test client's loop gets its own)."""
-    loop = asyncio.get_running_loop()
-    kept: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = getattr(
-        state, "hot_read_threads", None
-    )
-    if kept is None or kept[0] is not loop:
-        kept = (loop, anyio.CapacityLimiter(HOT_READ_THREADS))
-        state.hot_read_threads = kept
-    return kept[1]
+def _hot_read_threads(state: Any) -> PerEventLoop[anyio.CapacityLimiter]:
+    """The worker's limiters, one per event loop (a test client's loop gets its own)."""
+    kept: PerEventLoop[anyio.CapacityLimiter] | None = getattr(state, "hot_read_threads", None)
+    if kept is None:
+        kept = state.hot_read_threads = PerEventLoop(
+            lambda: anyio.CapacityLimiter(HOT_READ_THREADS)
+        )
+    return kept
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

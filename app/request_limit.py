@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from app.event_loops import PerEventLoop
 from app.problems import database_unavailable
 
 UNLIMITED_PATHS = frozenset({"/healthz"})
@@ -31,14 +32,14 @@ class RequestLimit:
         self.app = app
         self.limit = limit
         self.wait_seconds = wait_seconds
-        self._slots: asyncio.Semaphore | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # A semaphore belongs to one event loop; a test client may start a new loop per use.
+        self._slots = PerEventLoop(lambda: asyncio.Semaphore(limit))
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
             await self.app(scope, receive, send)
             return
-        slots = self._slots_of(asyncio.get_running_loop())
+        slots = self._slots.current()
         try:
             await asyncio.wait_for(slots.acquire(), self.wait_seconds)
         except TimeoutError:
@@ -48,9 +49,3 @@ class RequestLimit:
             await self.app(scope, receive, send)
         finally:
             slots.release()
-
-    def _slots_of(self, loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
-        # A semaphore belongs to one event loop; a test client may start a new loop per use.
-        if self._slots is None or self._loop is not loop:
-            self._slots, self._loop = asyncio.Semaphore(self.limit), loop
-        return self._slots

@@ -16,11 +16,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import anyio
 
+from app.event_loops import PerEventLoop
+
 T = TypeVar("T")
+
+
+@dataclass
+class _Rounds(Generic[T]):
+    """The reads of one event loop: an asyncio lock belongs to the loop it first waited on."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    started: int = 0  # reads started so far
+    last: tuple[int, T | None] = (0, None)  # the newest finished read: number, answer
 
 
 class SharedRead(Generic[T]):
@@ -30,29 +42,19 @@ class SharedRead(Generic[T]):
     def __init__(self, read: Callable[[], T | None], *, timeout: float):
         self._read = read
         self._timeout = timeout
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._lock = asyncio.Lock()
-        self._started = 0  # reads started so far
-        self._last: tuple[int, T | None] = (0, None)  # the newest finished read: number, answer
+        self._rounds: PerEventLoop[_Rounds[T]] = PerEventLoop(_Rounds)
 
     async def current(self) -> T | None:
-        self._follow_loop()
-        arrived_after = self._started  # a read numbered above this started after we arrived
+        rounds = self._rounds.current()
+        arrived_after = rounds.started  # a read numbered above this started after we arrived
         with anyio.move_on_after(self._timeout):
-            async with self._lock:
-                number, answer = self._last
+            async with rounds.lock:
+                number, answer = rounds.last
                 if number > arrived_after:
                     return answer  # it started after we arrived and has finished: ours too
-                self._started += 1
-                number = self._started
+                rounds.started += 1
+                number = rounds.started
                 answer = await anyio.to_thread.run_sync(self._read, abandon_on_cancel=True)
-                self._last = (number, answer)
+                rounds.last = (number, answer)
                 return answer
         return None
-
-    def _follow_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            # An asyncio lock belongs to the loop it first waited on.
-            self._loop, self._lock = loop, asyncio.Lock()
-            self._started, self._last = 0, (0, None)
