@@ -17,6 +17,7 @@ from app.contracts.definitions import definition_to_json, parse_definition
 from app.contracts.models import AuditorGrant, Contract, ContractVersion, VersionStatus
 from app.engine.definition import Definition
 from app.errors import Conflict, InvalidInput
+from app.ingestion import totals
 from app.organisations.models import Organisation, OrganisationKind, Role
 from app.principal import Actor, Principal
 from app.unit_of_work import UnitOfWork
@@ -176,6 +177,9 @@ def _propose_amendment(
 
 def _accept(uow: UnitOfWork, contract: Contract, *, version: int | None) -> None:
     session = uow.session
+    # Under the contract's lock: no batch stores rows between the new windows' totals being
+    # built from the rows and the commit.
+    repository.lock_contract(session, contract)
     proposal = contract.latest_version
     if proposal.status != VersionStatus.proposed:
         raise Conflict(f"Contract '{contract.key}' has no proposal waiting for acceptance.")
@@ -193,6 +197,7 @@ def _accept(uow: UnitOfWork, contract: Contract, *, version: int | None) -> None
     if proposal.effective is None:
         proposal.effective = clock.today()
     session.flush()
+    totals.keep_windows_of(session, contract)
     uow.record(
         action="contract.accepted",
         object_type="contract",

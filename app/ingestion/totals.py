@@ -12,9 +12,11 @@ being current (restated by the new batch, or of a replaced batch), + rows that c
 (replacement fallbacks). So at every commit a total equals the sum of the current rows in its
 window (tests/ingestion/test_totals_property.py checks any interleaving against the scan).
 
-Windows come from the contract's versions. One that no batch of the feed has seen yet is
-registered, and its totals built from the current rows, by the next batch of the feed; until
-then (a version proposed after the last batch) evaluation sums the rows instead.
+Windows come from the contract's versions. A version's windows are registered, and their
+totals built from the current rows, in the transaction that brings it into force (acceptance,
+:func:`keep_windows_of`), or by a batch of the feed that comes first (the version still
+proposed). Until then (a version proposed after the last batch) evaluation sums the rows
+instead.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from app.engine import sum_windows as contract_sum_windows
 from app.engine.feed_schema import FEED_SCHEMAS, SUMMED_FEEDS, FeedName
 from app.ingestion.models import ROW_TABLES, TOTAL_TABLES, sum_windows
 from app.ingestion.pg_arrays import array_literal
+from app.ingestion.repository import accepted_batch_ids
 
 UPSERT_SLICE = 100_000
 
@@ -118,6 +121,15 @@ def prepare_windows(
             and_(table.c.batch_id.in_(list(counted_ids)), table.c.current),
         )
     return [Window(window_id, first, last) for (first, last), window_id in registered.items()]
+
+
+def keep_windows_of(session: Session, contract: Contract) -> None:
+    """Register the windows of every summed feed that the contract's versions sum over and no
+    batch has seen yet, their totals built from the rows that count now: called when a version
+    comes into force, so its evaluations read totals from the start, not only after the next
+    batch. Called under the contract's lock, so no batch stores rows in between."""
+    for feed in SUMMED_FEEDS:
+        prepare_windows(session, contract, feed, accepted_batch_ids(session, contract, feed))
 
 
 def add_frame(session: Session, feed: str, windows: Sequence[Window], frame: pd.DataFrame) -> None:

@@ -192,3 +192,48 @@ def test_windows_no_batch_has_seen_are_built_from_the_rows_and_read_from_the_row
     second = {("S1", "2026-09-01", None): (50, 1, None), ("S3", "2026-10-01", None): (20, None, 1)}
     assert post_usage(client, world, key, second).status_code == 201
     assert_totals_equal_the_rows(db_session, key)
+
+
+OCTOBER = SumWindow("usage", "minutes", date(2026, 10, 1), date(2026, 10, 31))
+
+
+def test_an_accepted_amendment_brings_its_new_windows_totals_with_it(
+    client, world, definition, db_session, monkeypatch
+):
+    key = new_contract(client, world, definition)
+    rows = {("S1", "2026-09-01", None): (30, None, 2), ("S2", "2026-10-01", "a"): (40, 2, None)}
+    assert post_usage(client, world, key, rows).status_code == 201
+    # A measure over a month no version summed before; then no batch at all.
+    october = {"usage": "minutes", "from": "2026-10-01", "to": "2026-10-31"}
+    amended = definition(key=key, measures={**MEASURES, "october": october})
+    district, vendor = world.headers["ector-isd"], world.headers["bright-tutors"]
+    assert client.put(f"/v1/contracts/{key}", json=amended, headers=district).is_success
+    assert client.post(f"/v1/contracts/{key}/accept", headers=vendor).is_success
+
+    contract = db_session.execute(select(Contract).where(Contract.key == key)).scalar_one()
+    registered = repository.totals.registered_windows(db_session, contract.id, "usage")
+    window_id = registered[(OCTOBER.start, OCTOBER.end)]
+    kept = repository.kept_sums(db_session, "usage", {OCTOBER: window_id})[OCTOBER]
+    ids = list(db_session.execute(select(Batch.id).where(Batch.contract_id == contract.id)))
+    scanned = repository.scanned_sums(
+        db_session, "usage", [batch_id for (batch_id,) in ids], [OCTOBER], current=True
+    )[OCTOBER]
+    assert without_zeros(kept) == without_zeros(scanned) == {"S2": 40_000}  # thousandths
+
+    # The evaluation of the new version reads every usage sum from the totals: none scanned.
+    scans: list[Any] = []
+    real_scan = repository.scanned_sums
+
+    def scan(*args: Any, **kwargs: Any) -> Any:
+        scans.append(args)
+        return real_scan(*args, **kwargs)
+
+    monkeypatch.setattr(repository, "scanned_sums", scan)
+    evaluation = client.get(
+        f"/v1/contracts/{key}/evaluation/students",
+        params={"as_of": "2027-07-31"},
+        headers=district,
+    )
+    assert evaluation.status_code == 200, evaluation.text
+    assert "october" in evaluation.text
+    assert scans == []
