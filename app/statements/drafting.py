@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -26,8 +27,11 @@ from app.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True)
 class LineDraft:
+    """A statement line as drafted: the columns of `StatementLine` a draft fills in (a stored
+    line adds its id: app/statements/written_once.py `Line`)."""
+
     tranche: str
-    status: str
+    tranche_status: str
     held_for_review: bool
     earned: Decimal
     held: Decimal
@@ -74,7 +78,7 @@ def statement_lines(
         lines.append(
             LineDraft(
                 tranche=tranche.key,
-                status=tranche.status,
+                tranche_status=tranche.status,
                 held_for_review=held_for_review,
                 earned=tranche.earned,
                 held=tranche.held,
@@ -99,7 +103,7 @@ def statement_lines(
         lines.append(
             LineDraft(
                 tranche=key,
-                status="not_due",
+                tranche_status="not_due",
                 held_for_review=False,
                 earned=ZERO,
                 held=ZERO,
@@ -197,7 +201,7 @@ def draft_statement(
         repository.add(
             session,
             *(
-                StatementLine(statement_id=statement.id, position=position, **_columns(line))
+                StatementLine(statement_id=statement.id, position=position, **drafted_fields(line))
                 for position, line in enumerate(drafts, start=1)
             ),
             *(
@@ -217,15 +221,6 @@ def draft_statement(
     return statement
 
 
-def _columns(line: LineDraft) -> dict[str, object]:
-    return {
-        "tranche": line.tranche,
-        "tranche_status": line.status,
-        "held_for_review": line.held_for_review,
-        "earned": line.earned,
-        "held": line.held,
-        "payable": line.payable,
-        "previously_billed": line.previously_billed,
-        "due": line.due,
-        "explanation": line.explanation,
-    }
+def drafted_fields(line: LineDraft | StatementLine) -> dict[str, Any]:
+    """The fields of `LineDraft`, by name, from a draft or a stored line."""
+    return {field.name: getattr(line, field.name) for field in fields(LineDraft)}

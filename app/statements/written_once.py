@@ -17,13 +17,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.checkpoints import Checkpoint
+from app.statements.drafting import LineDraft, drafted_fields
 from app.statements.models import Statement, StatementBatch, StatementLine, StatementStatus
 
 MAX_STATEMENTS = 4096
@@ -31,17 +31,10 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Line:
+class Line(LineDraft):
+    """A stored line: the drafted fields and its id."""
+
     id: int
-    tranche: str
-    tranche_status: str
-    held_for_review: bool
-    earned: Decimal
-    held: Decimal
-    payable: Decimal
-    previously_billed: Decimal
-    due: Decimal
-    explanation: str
 
 
 @dataclass(frozen=True)
@@ -114,21 +107,7 @@ def _read_parts(session: Session, statement_id: str) -> WrittenOnce:
         .order_by(StatementBatch.position)
     )
     return WrittenOnce(
-        lines=tuple(
-            Line(
-                id=line.id,
-                tranche=line.tranche,
-                tranche_status=line.tranche_status,
-                held_for_review=line.held_for_review,
-                earned=line.earned,
-                held=line.held,
-                payable=line.payable,
-                previously_billed=line.previously_billed,
-                due=line.due,
-                explanation=line.explanation,
-            )
-            for line in lines
-        ),
+        lines=tuple(Line(id=line.id, **drafted_fields(line)) for line in lines),
         batches=tuple(
             InputBatch(batch_id=b.batch_id, feed=b.feed, sha256=b.sha256, rows=b.rows)
             for b in batches

@@ -71,7 +71,7 @@ def test_an_indeterminate_line_keeps_what_was_billed_and_is_due_nothing():
 
 def test_a_tranche_billed_before_but_no_longer_in_the_contract_is_credited_back():
     made = lines([tranche("base", "earned", "1000.00")], {"base": D("1000.00"), "old": D("25.00")})
-    assert [(line.tranche, line.status, line.due) for line in made] == [
+    assert [(line.tranche, line.tranche_status, line.due) for line in made] == [
         ("base", "earned", D("0.00")),
         ("old", "not_due", D("-25.00")),
     ]
