@@ -1,7 +1,9 @@
-"""Fixtures for the ingestion tests: a small upload limit, a posted roster, row counters."""
+"""Fixtures for the ingestion tests: a small upload limit, a posted roster, row counters, fresh
+contracts for the property tests."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.contracts.models import Contract
-from app.ingestion.models import Batch, assessment_rows, roster_rows, schedule_rows, usage_rows
+from app.ingestion.models import (
+    Batch,
+    BatchStatus,
+    assessment_rows,
+    roster_rows,
+    schedule_rows,
+    usage_rows,
+)
 
 SMALL_UPLOAD_LIMIT = 64 * 1024
 
@@ -100,3 +109,44 @@ def stored(db_session: Session) -> Callable[[], dict[str, int]]:
         }
 
     return count
+
+
+_CONTRACTS = itertools.count()
+
+
+@pytest.fixture
+def rostered_contract(client, world, definition) -> Callable[..., str]:  # type: ignore[no-untyped-def]
+    """rostered_contract(grades, **definition overrides): the key of a new contract, accepted,
+    its roster posted (student id → grade). Each call makes a contract of its own, so the
+    examples of a property test never see each other's batches."""
+
+    def new(grades: dict[str, int], **overrides: Any) -> str:
+        key = f"rostered-{next(_CONTRACTS)}"
+        district, vendor = world.headers["ector-isd"], world.headers["bright-tutors"]
+        created = client.post(
+            "/v1/contracts", json=definition(key=key, **overrides), headers=district
+        )
+        assert created.status_code == 201, created.text
+        assert client.post(f"/v1/contracts/{key}/accept", headers=vendor).is_success
+        roster = "".join(f"{student},{grade}\n" for student, grade in grades.items())
+        posted = client.post(
+            f"/v1/contracts/{key}/roster",
+            content=f"student_id,grade\n{roster}".encode(),
+            headers={**district, "Content-Type": "text/csv"},
+        )
+        assert posted.status_code == 201, posted.text
+        return key
+
+    return new
+
+
+def accepted_usage_ids(session: Session, key: str) -> list[int]:
+    """The ids of contract ``key``'s usage batches whose rows count now, in posting order."""
+    return list(
+        session.execute(
+            select(Batch.id)
+            .join(Contract, Contract.id == Batch.contract_id)
+            .where(Contract.key == key, Batch.feed == "usage", Batch.status == BatchStatus.accepted)
+            .order_by(Batch.id)
+        ).scalars()
+    )

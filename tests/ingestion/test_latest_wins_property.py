@@ -3,7 +3,6 @@ applying latest-value-wins by hand (SPEC §2, issue 12)."""
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,18 +11,15 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 
-from app.contracts.models import Contract
 from app.engine import SumWindow
 from app.evaluation import repository
-from app.ingestion.models import Batch, BatchStatus
+from tests.ingestion.conftest import accepted_usage_ids
 
 STUDENTS = ("S1", "S2")
 DAYS = ("2026-09-01", "2026-09-02")
 SESSIONS = (None, "a", "b")
 MINUTES = SumWindow("usage", "minutes", date(2026, 8, 1), date(2027, 7, 31))
-CONTRACTS = itertools.count()
 
 Key = tuple[str, str, str | None]
 rows_strategy = st.dictionaries(
@@ -88,19 +84,10 @@ def as_body(rows: dict[Key, int], as_json: bool) -> tuple[bytes, str]:
 )
 @given(operations=st.lists(operation, min_size=1, max_size=6))
 def test_any_interleaving_gives_the_totals_of_latest_value_wins_by_hand(
-    client, world, definition, db_session, operations: list[Any]
+    client, world, rostered_contract, db_session, operations: list[Any]
 ):
-    key = f"prop-{next(CONTRACTS)}"
-    district, vendor = world.headers["ector-isd"], world.headers["bright-tutors"]
-    assert client.post("/v1/contracts", json=definition(key=key), headers=district).is_success
-    assert client.post(f"/v1/contracts/{key}/accept", headers=vendor).is_success
-    roster = b"student_id,grade\nS1,3\nS2,4\n"
-    posted = client.post(
-        f"/v1/contracts/{key}/roster",
-        content=roster,
-        headers={**district, "Content-Type": "text/csv"},
-    )
-    assert posted.status_code == 201, posted.text
+    key = rostered_contract({"S1": 3, "S2": 4})
+    vendor = world.headers["bright-tutors"]
 
     by_hand = ByHand()
     ids: list[str] = []  # the public id of each batch by_hand holds, in the same order
@@ -129,14 +116,7 @@ def test_any_interleaving_gives_the_totals_of_latest_value_wins_by_hand(
         if stored:
             ids.append(response.json()["id"])
 
-    batch_ids = list(
-        db_session.execute(
-            select(Batch.id)
-            .join(Contract, Contract.id == Batch.contract_id)
-            .where(Contract.key == key, Batch.feed == "usage", Batch.status == BatchStatus.accepted)
-            .order_by(Batch.id)
-        ).scalars()
-    )
+    batch_ids = accepted_usage_ids(db_session, key)
     expected = {student: total for student, total in by_hand.totals().items()}
     for current in (True, False):
         sums = repository.window_sums(db_session, "usage", batch_ids, [MINUTES], current=current)

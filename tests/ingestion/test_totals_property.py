@@ -5,7 +5,6 @@ as from the rows (issue #17)."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from typing import Any
 
@@ -18,9 +17,11 @@ from app.contracts.models import Contract
 from app.engine import SumWindow
 from app.evaluation import repository
 from app.evaluation.service import INPUTS
-from app.ingestion.models import TOTAL_TABLES, Batch, BatchStatus, sum_windows
+from app.ingestion.models import TOTAL_TABLES, sum_windows
+from tests.ingestion.conftest import accepted_usage_ids
 
 STUDENTS = ("S1", "S2", "S3")
+GRADES = {"S1": 3, "S2": 4, "S3": 5}
 DAYS = ("2026-09-01", "2026-09-02", "2026-10-01")
 SESSIONS = (None, "a")
 # Windows that cut between the days: the first day alone, from the second day, the term.
@@ -46,7 +47,6 @@ WINDOWS = [
         (date(2026, 9, 1), date(2027, 5, 15)),
     )
 ]
-CONTRACTS = itertools.count()
 
 Key = tuple[str, str, str | None]
 Values = tuple[int, int | None, int | None]  # minutes, sessions (blank: 1), lessons
@@ -77,23 +77,6 @@ def as_csv(rows: dict[Key, Values]) -> bytes:
     ).encode()
 
 
-def new_contract(client, world, definition) -> str:  # type: ignore[no-untyped-def]
-    key = f"totals-{next(CONTRACTS)}"
-    district, vendor = world.headers["ector-isd"], world.headers["bright-tutors"]
-    document = definition(key=key, measures=MEASURES)
-    created = client.post("/v1/contracts", json=document, headers=district)
-    assert created.status_code == 201, created.text
-    assert client.post(f"/v1/contracts/{key}/accept", headers=vendor).is_success
-    roster = b"student_id,grade\nS1,3\nS2,4\nS3,5\n"
-    posted = client.post(
-        f"/v1/contracts/{key}/roster",
-        content=roster,
-        headers={**district, "Content-Type": "text/csv"},
-    )
-    assert posted.status_code == 201, posted.text
-    return key
-
-
 def post_usage(client, world, key: str, rows: dict[Key, Values], replaces: str | None = None):  # type: ignore[no-untyped-def]
     return client.post(
         f"/v1/contracts/{key}/usage",
@@ -109,17 +92,7 @@ def without_zeros(series: Any) -> dict[str, int]:
 
 def assert_totals_equal_the_rows(session: Session, key: str) -> None:
     contract = session.execute(select(Contract).where(Contract.key == key)).scalar_one()
-    ids = list(
-        session.execute(
-            select(Batch.id)
-            .where(
-                Batch.contract_id == contract.id,
-                Batch.feed == "usage",
-                Batch.status == BatchStatus.accepted,
-            )
-            .order_by(Batch.id)
-        ).scalars()
-    )
+    ids = accepted_usage_ids(session, key)
     registered = repository.totals.registered_windows(session, contract.id, "usage")
     kept = {w: registered[(w.start, w.end)] for w in WINDOWS}
     from_totals = repository.kept_sums(session, "usage", kept)
@@ -136,9 +109,9 @@ def assert_totals_equal_the_rows(session: Session, key: str) -> None:
 )
 @given(operations=st.lists(operation, min_size=1, max_size=6))
 def test_any_interleaving_keeps_the_totals_equal_to_summing_the_rows(
-    client, world, definition, db_session, operations: list[Any]
+    client, world, rostered_contract, db_session, operations: list[Any]
 ):
-    key = new_contract(client, world, definition)
+    key = rostered_contract(GRADES, measures=MEASURES)
     posted: list[tuple[str, dict[Key, Values]]] = []  # every stored batch: id, rows
     for op in operations:
         if op[0] == "post":
@@ -159,9 +132,9 @@ def test_any_interleaving_keeps_the_totals_equal_to_summing_the_rows(
 
 
 def test_windows_no_batch_has_seen_are_built_from_the_rows_and_read_from_the_rows_till_then(
-    client, world, definition, db_session
+    client, world, rostered_contract, db_session
 ):
-    key = new_contract(client, world, definition)
+    key = rostered_contract(GRADES, measures=MEASURES)
     first = {("S1", "2026-09-01", None): (30, None, 2), ("S2", "2026-09-02", "a"): (40, 2, None)}
     assert post_usage(client, world, key, first).status_code == 201
     evaluation = client.get(
@@ -198,9 +171,9 @@ OCTOBER = SumWindow("usage", "minutes", date(2026, 10, 1), date(2026, 10, 31))
 
 
 def test_an_accepted_amendment_brings_its_new_windows_totals_with_it(
-    client, world, definition, db_session, monkeypatch
+    client, world, definition, rostered_contract, db_session, monkeypatch
 ):
-    key = new_contract(client, world, definition)
+    key = rostered_contract(GRADES, measures=MEASURES)
     rows = {("S1", "2026-09-01", None): (30, None, 2), ("S2", "2026-10-01", "a"): (40, 2, None)}
     assert post_usage(client, world, key, rows).status_code == 201
     # A measure over a month no version summed before; then no batch at all.
@@ -214,10 +187,8 @@ def test_an_accepted_amendment_brings_its_new_windows_totals_with_it(
     registered = repository.totals.registered_windows(db_session, contract.id, "usage")
     window_id = registered[(OCTOBER.start, OCTOBER.end)]
     kept = repository.kept_sums(db_session, "usage", {OCTOBER: window_id})[OCTOBER]
-    ids = list(db_session.execute(select(Batch.id).where(Batch.contract_id == contract.id)))
-    scanned = repository.scanned_sums(
-        db_session, "usage", [batch_id for (batch_id,) in ids], [OCTOBER], current=True
-    )[OCTOBER]
+    ids = accepted_usage_ids(db_session, key)
+    scanned = repository.scanned_sums(db_session, "usage", ids, [OCTOBER], current=True)[OCTOBER]
     assert without_zeros(kept) == without_zeros(scanned) == {"S2": 40_000}  # thousandths
 
     # The evaluation of the new version reads every usage sum from the totals: none scanned.
