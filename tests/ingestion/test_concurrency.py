@@ -8,9 +8,7 @@ contract get keys no other test uses; the throwaway test database keeps them.
 
 from __future__ import annotations
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +23,7 @@ from app.main import create_app
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationKind, Role
 from tests.ingestion.conftest import ROSTER_CSV, USAGE_CSV
+from tests.races import race
 
 pytestmark = pytest.mark.postgres_only
 
@@ -41,25 +40,17 @@ class Live:
 
     def race(self, posts: list[tuple[str, bytes, str, dict[str, str]]]) -> list[Any]:
         """Send every post at the same moment, each from its own app; their responses."""
-        barrier = threading.Barrier(len(posts))
 
-        def send(post: tuple[str, bytes, str, dict[str, str]]) -> Any:
+        def send(client: TestClient, post: tuple[str, bytes, str, dict[str, str]]) -> Any:
             feed, content, org, params = post
-            app = create_app(self.settings)
-            try:
-                with TestClient(app, raise_server_exceptions=False) as client:
-                    barrier.wait()
-                    return client.post(
-                        f"/v1/contracts/{self.contract}/{feed}",
-                        content=content,
-                        params=params,
-                        headers={**self.headers[org], "Content-Type": "text/csv"},
-                    )
-            finally:
-                app.state.engine.dispose()
+            return client.post(
+                f"/v1/contracts/{self.contract}/{feed}",
+                content=content,
+                params=params,
+                headers={**self.headers[org], "Content-Type": "text/csv"},
+            )
 
-        with ThreadPoolExecutor(max_workers=len(posts)) as pool:
-            return list(pool.map(send, posts))
+        return race(self.settings, send, posts)
 
     def counts(self) -> tuple[int, int]:
         with Session(self.engine) as session:

@@ -7,9 +7,7 @@ organisations and the contract get keys no other test uses; the throwaway databa
 
 from __future__ import annotations
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.main import create_app
 from app.organisations import service as organisations
 from app.organisations.models import OrganisationKind, Role
+from tests.races import race
 
 pytestmark = pytest.mark.postgres_only
 
@@ -51,22 +50,12 @@ class Live:
 
     def race(self, calls: list[Call]) -> list[int]:
         """Send every call at the same moment, each from its own app; their status codes."""
-        barrier = threading.Barrier(len(calls))
 
-        def send(call: Call) -> int:
-            app = create_app(self.settings)
-            try:
-                with TestClient(app, raise_server_exceptions=False) as client:
-                    barrier.wait()
-                    response = client.request(
-                        call.method, call.url, headers=call.headers, json=call.json
-                    )
-                    return response.status_code
-            finally:
-                app.state.engine.dispose()
+        def send(client: TestClient, call: Call) -> int:
+            response = client.request(call.method, call.url, headers=call.headers, json=call.json)
+            return response.status_code
 
-        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-            return list(pool.map(send, calls))
+        return race(self.settings, send, calls)
 
     def draft(self) -> dict[str, Any]:
         # As of 2026-12-01 only base (fixed 1000.00, due 2026-10-01) is due: 1000.00, no data.
