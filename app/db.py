@@ -189,6 +189,26 @@ def begin_writing(session: Session) -> None:
     session.connection(execution_options={WRITES: True})
 
 
+def begin_reading(session: Session) -> None:
+    """This session only reads: on PostgreSQL, run it in autocommit, each query on its own.
+
+    A transaction buys a reader nothing there: under READ COMMITTED (the default, never
+    changed here) every statement takes a fresh snapshot, in a transaction or not. It costs
+    two round trips per request (BEGIN, and the pool's ROLLBACK when the connection returns)
+    and, worse, psycopg forgets the statements it prepared on every ROLLBACK: with one per
+    request, the hot reads' queries were parsed and planned by PostgreSQL afresh every time.
+    In autocommit psycopg prepares a query once it has run five times on a connection. The
+    pool puts the connection back in transaction mode when it returns. Call it before the
+    session's first query, only for work that never writes (a flush would commit at once).
+    SQLite keeps its transaction: it holds a snapshot across the reads and costs no round
+    trip. A session joined to a caller's transaction (the tests') is left as it is.
+    """
+    if isinstance(session.bind, Connection) or session.in_transaction():
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.admission.middleware import principal_of
 from app.config import Settings
+from app.db import begin_reading
 from app.errors import NotAuthenticated
 from app.event_loops import PerEventLoop
 from app.organisations.service import KEY_REQUIRED
@@ -46,10 +47,12 @@ async def in_session(request: Request, work: Callable[[Session], T]) -> T:
     For the hot reads (`async def` routes): a plain route with `SessionDep` takes three trips
     (opening the session, the route, closing it) and a fourth to check its response model;
     on a loaded 2-core server each trip is a thread hand-off and a fight for the GIL. What
-    `work` returns is built in the thread — touch no lazy attribute after it returns."""
+    `work` returns is built in the thread — touch no lazy attribute after it returns. `work`
+    only reads: on PostgreSQL it runs in autocommit (app/db.py `begin_reading`)."""
 
     def run() -> T:
         with request.app.state.open_session() as session:
+            begin_reading(session)
             return work(session)
 
     return await anyio.to_thread.run_sync(
