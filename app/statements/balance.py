@@ -8,10 +8,11 @@ district and the vendor, and an auditor reads a contract's figures through its r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.contracts.access import PARTIES, require_role
@@ -19,11 +20,8 @@ from app.contracts.models import Contract
 from app.engine.money import ZERO
 from app.errors import NotFound
 from app.organisations.models import OrganisationKind
-from app.organisations.repository import organisation_by_key
 from app.principal import Principal
 from app.statements import repository
-from app.statements.models import Statement
-from app.statements.written_once import parts_of
 
 FIGURES = ("earned", "approved", "paid", "outstanding", "vendor_owes", "held", "disputed")
 
@@ -48,62 +46,37 @@ class Balance:
 
 
 def vendor_balance(session: Session, *, principal: Principal, vendor_key: str) -> Balance:
+    """In one query, whatever the number of contracts (a state-wide vendor has hundreds): the
+    first read after any change to the ledger pays for it, so it costs no more than it must.
+    A vendor asks only for itself and a district only for its own contracts, in the query."""
     require_role(principal, PARTIES)
-    vendor = organisation_by_key(session, vendor_key)
-    if vendor is None or vendor.kind != OrganisationKind.vendor:
+    as_vendor = principal.kind == OrganisationKind.vendor
+    rows = repository.vendor_figures(
+        session,
+        vendor_key,
+        vendor_id=principal.organisation_id if as_vendor else None,
+        district_id=None if as_vendor else principal.organisation_id,
+    )
+    figures = [_figures(row) for row in rows if row.contract is not None]
+    if not rows or rows[0].kind != OrganisationKind.vendor or not (as_vendor or figures):
         raise NotFound(f"No vendor '{vendor_key}'.")
-    if principal.kind == OrganisationKind.vendor:
-        if vendor.id != principal.organisation_id:
-            raise NotFound(f"No vendor '{vendor_key}'.")
-        contracts = repository.contracts_with_vendor(session, vendor.id, None)
-    else:
-        contracts = repository.contracts_with_vendor(session, vendor.id, principal.organisation_id)
-        if not contracts:
-            raise NotFound(f"No vendor '{vendor_key}'.")
-    figures = figures_of(session, contracts)
     totals = {name: sum((getattr(item, name) for item in figures), ZERO) for name in FIGURES}
-    return Balance(vendor=vendor.key, contracts=figures, totals=totals)
+    return Balance(vendor=vendor_key, contracts=figures, totals=totals)
 
 
 def contract_figures(session: Session, contract: Contract) -> ContractFigures:
-    return figures_of(session, [contract])[0]
+    return _figures(repository.contract_figures(session, contract.id))
 
 
-def figures_of(session: Session, contracts: Sequence[Contract]) -> list[ContractFigures]:
-    """Each contract's figures, in the same few queries however many contracts there are."""
-    ids = [contract.id for contract in contracts]
-    approved = repository.approved_statements_of(session, ids)
-    paid = repository.paid_totals(session, ids)
-    return [
-        _figures(session, contract, approved[contract.id], paid[contract.id])
-        for contract in contracts
-    ]
-
-
-def _figures(
-    session: Session, contract: Contract, approved: Sequence[Statement], paid_total: Decimal
-) -> ContractFigures:
-    # An approved statement's lines never change: read once per worker (written_once).
-    latest_lines = parts_of(session, approved[-1]).lines if approved else ()
-    approved_total = sum((s.total_due for s in approved), ZERO)
+def _figures(row: Row[Any]) -> ContractFigures:
+    approved, paid = row.approved or ZERO, row.paid or ZERO
     return ContractFigures(
-        contract=contract.key,
-        earned=sum((line.earned for line in latest_lines), ZERO),
-        approved=approved_total,
-        paid=paid_total,
-        outstanding=approved_total - paid_total,
-        vendor_owes=max(paid_total - approved_total, ZERO),
-        held=sum((line.held for line in latest_lines), ZERO),
-        disputed=_disputed(session, approved),
+        contract=row.contract,
+        earned=row.earned or ZERO,
+        approved=approved,
+        paid=paid,
+        outstanding=approved - paid,
+        vendor_owes=max(paid - approved, ZERO),
+        held=row.held or ZERO,
+        disputed=row.disputed or ZERO,
     )
-
-
-def _disputed(session: Session, statements: Sequence[Statement]) -> Decimal:
-    """The due of each open dispute's line (disputes move; the lines they name do not)."""
-    total = ZERO
-    for statement in statements:
-        open_disputes = [dispute for dispute in statement.disputes if dispute.is_open]
-        if open_disputes:
-            due = {line.id: line.due for line in parts_of(session, statement).lines}
-            total += sum((due[dispute.line_id] for dispute in open_disputes), ZERO)
-    return total

@@ -6,14 +6,20 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Row, and_, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.contracts.models import Contract
 from app.db import begin_writing
-from app.organisations.models import ApiKey
-from app.statements.models import Dispute, Payment, Statement, StatementStatus
+from app.organisations.models import ApiKey, Organisation
+from app.statements.models import (
+    Dispute,
+    Payment,
+    Statement,
+    StatementLine,
+    StatementStatus,
+)
 
 
 def statement_by_id(
@@ -57,40 +63,70 @@ def approved_statements(session: Session, contract_id: int) -> Sequence[Statemen
             Statement.status == StatementStatus.approved,
         )
         .order_by(Statement.approval_number)
-        .options(selectinload(Statement.disputes))  # the balance reads each one's disputes
     ).all()
 
 
-def approved_statements_of(
-    session: Session, contract_ids: Sequence[int]
-) -> dict[int, list[Statement]]:
-    """:func:`approved_statements` of several contracts at once (two queries, however many
-    contracts: a state-wide vendor's balance covers hundreds)."""
-    found: dict[int, list[Statement]] = {contract_id: [] for contract_id in contract_ids}
-    statements = session.scalars(
-        select(Statement)
-        .where(
-            Statement.contract_id.in_(list(contract_ids)),
-            Statement.status == StatementStatus.approved,
-        )
-        .order_by(Statement.contract_id, Statement.approval_number)
-        .options(selectinload(Statement.disputes))
-    ).all()
-    for statement in statements:
-        found[statement.contract_id].append(statement)
-    return found
+def _figure_columns() -> tuple[ColumnElement[Any], ...]:
+    """What a contract's balance figures are made of, as correlated subqueries on `Contract`
+    (each an index lookup): the key, the approved and paid sums, the earned and held sums of
+    the latest approved statement's lines, and the due of the lines of approved statements
+    that an open dispute names (once per open dispute)."""
+    approved = and_(
+        Statement.contract_id == Contract.id, Statement.status == StatementStatus.approved
+    )
+    latest = (
+        select(Statement.id)
+        .where(approved)
+        .order_by(Statement.approval_number.desc())
+        .limit(1)
+        .correlate(Contract)
+        .scalar_subquery()
+    )
+
+    def summed(column: Any, *where: ColumnElement[bool]) -> ColumnElement[Any]:
+        return select(func.sum(column)).where(*where).correlate(Contract).scalar_subquery()
+
+    return (
+        Contract.key.label("contract"),
+        summed(Statement.total_due, approved).label("approved"),
+        summed(Payment.amount, Payment.contract_id == Contract.id).label("paid"),
+        summed(StatementLine.earned, StatementLine.statement_id == latest).label("earned"),
+        summed(StatementLine.held, StatementLine.statement_id == latest).label("held"),
+        summed(
+            StatementLine.due,
+            Dispute.line_id == StatementLine.id,
+            Dispute.resolved_at.is_(None),
+            Statement.id == Dispute.statement_id,
+            approved,
+        ).label("disputed"),
+    )
 
 
-def paid_totals(session: Session, contract_ids: Sequence[int]) -> dict[int, Decimal]:
-    """:func:`paid_total` of several contracts at once, in one GROUP BY."""
-    rows = session.execute(
-        select(Payment.contract_id, func.sum(Payment.amount))
-        .where(Payment.contract_id.in_(list(contract_ids)))
-        .group_by(Payment.contract_id)
-    ).all()
-    paid = dict.fromkeys(contract_ids, Decimal("0.00"))
-    paid.update({contract_id: total for contract_id, total in rows if total is not None})
-    return paid
+def contract_figures(session: Session, contract_id: int) -> Row[Any]:
+    """One contract's figure sums (see `_figure_columns`), in one query."""
+    return session.execute(select(*_figure_columns()).where(Contract.id == contract_id)).one()
+
+
+def vendor_figures(
+    session: Session, vendor_key: str, *, vendor_id: int | None, district_id: int | None
+) -> Sequence[Row[Any]]:
+    """The organisation `vendor_key` (its `kind`) beside the figure sums of each of its
+    contracts as a vendor, in one query: only if its id is `vendor_id` (when given), and only
+    the contracts with `district_id` (when given). No row: no such organisation (or not that
+    one); one row with a null `contract`: it has no such contract."""
+    contracts = Contract.vendor_id == Organisation.id
+    if district_id is not None:
+        contracts = and_(contracts, Contract.district_id == district_id)
+    query = (
+        select(Organisation.kind, *_figure_columns())
+        .select_from(Organisation)
+        .outerjoin(Contract, contracts)
+        .where(Organisation.key == vendor_key)
+        .order_by(Contract.key)
+    )
+    if vendor_id is not None:
+        query = query.where(Organisation.id == vendor_id)
+    return session.execute(query).all()
 
 
 def approved_total(session: Session, contract_id: int) -> Decimal:
