@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.contracts.models import Contract
@@ -26,7 +26,7 @@ def statement_by_id(
     session: Session, statement_id: str, *, whole: bool = False
 ) -> Statement | None:
     """With `whole`, what can still change of everything a statement's response shows, in
-    three queries instead of a lazy load per attribute (the lines and batches, which never
+    one query instead of a lazy load per attribute (the lines and batches, which never
     change, come from app/statements/written_once.py). Not for a statement about to be
     locked: its outer joins cannot be locked FOR UPDATE on PostgreSQL."""
     return session.get(Statement, statement_id, options=_WHOLE if whole else ())
@@ -41,8 +41,11 @@ _WHOLE: tuple[LoaderOption, ...] = (
     _by_whom(Statement.created_by),
     _by_whom(Statement.approved_by_key),
     _by_whom(Statement.voided_by),
-    selectinload(Statement.payments),
-    selectinload(Statement.disputes),
+    # Joined, not one query each: every first read of a statement (after any change to the
+    # ledger) pays a round trip and the ORM's per-query overhead for each. A statement has a
+    # few payments and disputes, so the rows they multiply into stay few.
+    joinedload(Statement.payments),
+    joinedload(Statement.disputes).joinedload(Dispute.line),  # each dispute names its line
 )
 
 
