@@ -105,3 +105,13 @@ def test_run_all_prints_the_machine_and_one_table(environment):
     assert "machine:" in result.stdout
     assert "load average before:" in result.stdout
     assert result.stdout.rstrip().splitlines()[-1].startswith("| offline evaluation")
+
+
+def test_amendment_reports_the_acceptance_and_the_first_evaluation_both_ways(environment, tmp_path):
+    _, rows = bench(environment, tmp_path, "amendment.py", "--database", DATABASE)
+    assert [row["what"] for row in rows] == [
+        "accept the amendment (new window built)",
+        "first evaluation after it: window from totals",
+        "first evaluation after it: window summed from rows",
+    ]
+    assert all(row["numbers"]["seconds"] > 0 for row in rows)
