@@ -39,7 +39,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.audit.checkpoints import append_checkpoint, due_today, keyring_of
+from app.audit.checkpoints import append_checkpoint, due_today
 from app.audit.models import AuditEntry
 from app.audit.writer import append_entry
 from app.db import Base, begin_writing
@@ -110,12 +110,9 @@ class UnitOfWork:
         reason: str,
         contract_key: str | None = None,
         details: dict[str, Any] | None = None,
-        required: bool = True,
-    ) -> AuditEntry | None:
+    ) -> AuditEntry:
         """Sign the chain head including this unit's entries so far, as an entry of its own.
-        With no signing key configured: refuses (SigningKeyError) if `required`, else None."""
-        if not required and keyring_of(self.session).signer is None:
-            return None
+        With no signing key configured: refuses (SigningKeyError)."""
         entry = append_checkpoint(
             self.session,
             actor=self.actor,

@@ -8,6 +8,7 @@ in its own process on 127.0.0.1, never any other address.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -25,6 +26,8 @@ from typing import Any
 
 import httpx
 import psycopg
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -34,6 +37,11 @@ LOOPBACK = "127.0.0.1"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", f"postgresql://postgres@{LOOPBACK}/postgres")
 # Synthetic files are kept between runs (same arguments, same bytes): generating a million
 # students takes longer than evaluating them.
+SIGNING_KEY = base64.b64encode(
+    Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+).decode()
 DATA_ROOT = Path(os.environ.get("TRANCHE_BENCH_DATA", Path(tempfile.gettempdir())))
 DATA_ROOT = DATA_ROOT / "tranche-bench-data"
 USAGE_PER_STUDENT = 50.0  # ~5 M usage rows for 100k students, as in issue #7
@@ -189,6 +197,8 @@ def server(
         **(settings or {}),
         "DATABASE_URL": database_url,
         "TRANCHE_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT),
+        # Approvals are signed (SPEC §3): a throwaway key, as a deployment has its own.
+        "TRANCHE_SIGNING_KEY": SIGNING_KEY,
     }
     command = [PYTHON, "-m", "uvicorn", "--factory", "app.main:create_app"]
     command += ["--host", LOOPBACK, "--port", str(port), "--log-level", "warning"]

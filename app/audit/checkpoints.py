@@ -19,6 +19,8 @@ from app.audit.models import AuditEntry
 from app.audit.signing import (
     KEYRING_INFO,
     Keyring,
+    Signer,
+    SigningKeyError,
     checkpoint_message,
     load_signer,
     public_key_text,
@@ -26,6 +28,7 @@ from app.audit.signing import (
 from app.audit.writer import append_entry, locked_head
 from app.clock import as_utc, utcnow
 from app.config import Settings
+from app.errors import Conflict
 from app.principal import Actor
 
 CHECKPOINT_ACTION = "audit.checkpoint"
@@ -68,6 +71,15 @@ def keyring_of(session: Session) -> Keyring:
     """The keyring the session was opened with (empty: nothing signs, nothing is trusted)."""
     keyring = session.info.get(KEYRING_INFO)
     return keyring if isinstance(keyring, Keyring) else Keyring()
+
+
+def require_signing(session: Session, refused: str) -> Signer:
+    """The signer the session was opened with; without one, a Conflict that says what is
+    ``refused`` and how to configure a key."""
+    try:
+        return keyring_of(session).require_signer()
+    except SigningKeyError as error:
+        raise Conflict(f"{refused} {error}") from None
 
 
 def append_checkpoint(

@@ -28,15 +28,15 @@ from sqlalchemy.orm import Session
 
 from app.audit import repository as audit_log
 from app.audit.chain import canonical_moment
-from app.audit.checkpoints import keyring_of
+from app.audit.checkpoints import require_signing
 from app.audit.models import AuditEntry
-from app.audit.signing import SigningKeyError, public_key_text
+from app.audit.signing import public_key_text
 from app.bundles.archive import MANIFEST, SIGNATURE, canonical_zip
 from app.clock import utcnow
 from app.contracts.access import ANY_ROLE, contract_for
 from app.contracts.models import Contract
 from app.contracts.student_data import hidden_batch_columns, student_view
-from app.errors import Conflict, Forbidden
+from app.errors import Forbidden
 from app.evaluation.service import evaluate_stored_contract, students_for
 from app.evaluation.students import students_csv
 from app.ingestion import repository as ingestion
@@ -60,10 +60,7 @@ class AuditBundle:
 def audit_bundle(session: Session, *, principal: Principal, key: str, as_of: date) -> AuditBundle:
     """The bundle of contract `key` for a party or a granted auditor, evaluated at `as_of`."""
     contract = contract_for(session, principal, key, roles=ANY_ROLE)
-    try:
-        signer = keyring_of(session).require_signer()
-    except SigningKeyError as error:
-        raise Conflict(f"No audit bundle can be signed here. {error}") from None
+    signer = require_signing(session, "No audit bundle can be signed here.")
     files: dict[str, bytes] = {
         "contract/versions.json": _json(_versions(contract)),
         "public_key.txt": (public_key_text(signer.public) + "\n").encode(),

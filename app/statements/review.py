@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from app.audit.checkpoints import Checkpoint, checkpoint_signing
+from app.audit.checkpoints import Checkpoint, checkpoint_signing, require_signing
 from app.clock import utcnow
 from app.contracts import repository as contracts
 from app.contracts.access import ANY_ROLE, DISTRICT, contract_for
@@ -50,6 +50,9 @@ def approve_statement(
     statement = statement_for(
         session, principal, statement_id, roles=DISTRICT, at_least=Role.approver
     )
+    # SPEC §3 signs the chain head, approval included, at every approval: a service that
+    # cannot sign refuses to approve rather than record an approval nobody can verify.
+    require_signing(session, "No statement can be approved here.")
     # Contract first, then statement: every approval of the contract queues on the same row.
     contracts.lock_contract(session, statement.contract)
     repository.lock_statement(session, statement)
@@ -131,7 +134,6 @@ def approve_statement(
             reason="statement.approved",
             contract_key=statement.contract.key,
             details={"statement": statement.id},
-            required=False,
         )
         uow.commit()
     return statement

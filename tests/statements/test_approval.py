@@ -163,3 +163,20 @@ def test_a_line_that_turns_indeterminate_is_held_for_review_not_clawed_back(
     assert "Held for review" in held["explanation"]
     assert "stays billed" in held["explanation"]
     assert second["total_due"] == "0.00"
+
+
+def test_a_service_that_cannot_sign_refuses_to_approve_and_changes_nothing(
+    client, world, feeds, db_session
+):
+    drafted = client.post(DRAFT, json={"as_of": "2027-02-01"}, headers=world.headers["ector-isd"])
+    keyring = db_session.info.pop("tranche.keyring")  # as if started without a signing key
+    refused = approve(client, drafted.json()["id"], world.headers["ector-isd:approver"])
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("No statement can be approved here.")
+    assert "TRANCHE_SIGNING_KEY_FILE" in refused.json()["detail"]
+    read = client.get(f"/v1/statements/{drafted.json()['id']}", headers=world.headers["ector-isd"])
+    assert read.json()["status"] == "draft"
+    assert audited(db_session, "statement.approved") == []
+    db_session.info["tranche.keyring"] = keyring
+    approved = approve(client, drafted.json()["id"], world.headers["ector-isd:approver"])
+    assert approved.status_code == 200, approved.text
