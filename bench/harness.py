@@ -37,11 +37,6 @@ LOOPBACK = "127.0.0.1"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", f"postgresql://postgres@{LOOPBACK}/postgres")
 # Synthetic files are kept between runs (same arguments, same bytes): generating a million
 # students takes longer than evaluating them.
-SIGNING_KEY = base64.b64encode(
-    Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
-).decode()
 DATA_ROOT = Path(os.environ.get("TRANCHE_BENCH_DATA", Path(tempfile.gettempdir())))
 DATA_ROOT = DATA_ROOT / "tranche-bench-data"
 USAGE_PER_STUDENT = 50.0  # ~5 M usage rows for 100k students, as in issue #7
@@ -52,6 +47,12 @@ UPLOAD_LIMIT = 4 << 30
 # hash table and spills to disk at the default 4 MB; JIT compiling it costs more than it saves.
 # BENCH_PG_DEFAULTS=1 measures PostgreSQL's defaults instead.
 PG_SETTINGS = {} if os.environ.get("BENCH_PG_DEFAULTS") else {"work_mem": "'128MB'", "jit": "off"}
+# The served benchmarks approve statements, and an approval is signed (SPEC §3): a throwaway key.
+SIGNING_KEY = base64.b64encode(
+    Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+).decode()
 
 
 @dataclass(frozen=True)
