@@ -115,3 +115,22 @@ def test_amendment_reports_the_acceptance_and_the_first_evaluation_both_ways(env
         "first evaluation after it: window summed from rows",
     ]
     assert all(row["numbers"]["seconds"] > 0 for row in rows)
+
+
+def test_the_ingest_profile_times_each_step_of_both_batches_beside_raw_copy(environment):
+    if not POSTGRES:
+        pytest.skip("the ingest profile is PostgreSQL's (its backend's CPU is read from /proc)")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "ingest_profile.py"), "--rows", "2000"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "a first batch (" in out and "on top of it (" in out
+    assert "raw COPY of the same file: wall" in out
+    for step in ("_parsed", "insert_rows", "read_overlap", "mark_current"):
+        assert f"  {step} " in out

@@ -1,0 +1,158 @@
+"""Where the time of a 1M-row usage batch goes, step by step, in process (PostgreSQL).
+
+Run: ``.venv/bin/python bench/ingest_profile.py [--rows 1000000]``.
+
+The usage file of bench/http_ingest.py, then the same rows a week later on top of it, are
+stored by ``app.ingestion.service.ingest_batch`` itself (no HTTP), with each step of it timed:
+wall seconds, CPU seconds of this process (every thread), and CPU seconds of the PostgreSQL
+backend serving it (read from ``/proc``, so only for a server on this machine). Beside them,
+the raw COPY of the same file (bench/ingest.py), measured the same way. CPU seconds do not
+depend on what else the machine is doing, which wall seconds do: they say which side, Python
+or PostgreSQL, a step costs, and so what overlapping the steps could and could not win.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from harness import postgres_database, synthetic_files
+from http_ingest import ROWS_PER_STUDENT, week_later
+from sqlalchemy import text
+from world import POSTERS, prepare
+
+from app.config import Settings
+from app.db import make_engine, make_session_factory
+from app.ingestion import service
+from app.ingestion.statistics import wait_for_refreshes
+from app.ingestion.upload import Upload
+from app.organisations.service import authenticate
+
+KEY = "profile"
+# The steps of ingest_batch, by the names it calls them (app/ingestion/service.py), in order.
+STEPS = (
+    (service, "effective_roster_ids"),
+    (service, "_parsed"),
+    (service, "rows_digest"),
+    (service, "insert_rows"),
+    (service.overlap, "read_overlap"),
+    (service, "mark_current"),
+    (service, "_check_across_batches"),
+    (service, "refresh_planner_statistics"),
+)
+Times = dict[str, tuple[float, float, float]]
+
+
+def backend_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) of a process of this machine; 0 if it cannot be read."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / 100
+
+
+class Stopwatch:
+    """Wall, process CPU and backend CPU seconds, per step and in all."""
+
+    def __init__(self) -> None:
+        self.backend: int | None = None
+        self.times: Times = {}
+
+    def now(self) -> tuple[float, float, float]:
+        return time.perf_counter(), time.process_time(), backend_cpu(self.backend)
+
+    def wrap(self, name: str, step: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(step)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = self.now()
+            try:
+                return step(*args, **kwargs)
+            finally:
+                spent = [after - before for after, before in zip(self.now(), start, strict=True)]
+                total = self.times.get(name, (0.0, 0.0, 0.0))
+                self.times[name] = tuple(a + b for a, b in zip(total, spent, strict=True))  # type: ignore[assignment]
+
+        return timed
+
+
+def report(label: str, total: tuple[float, float, float], times: Times) -> None:
+    wall, client, server = total
+    print(f"\n{label}: wall {wall:.2f} s, Python CPU {client:.2f} s, PostgreSQL CPU {server:.2f} s")
+    if times:
+        print(f"  {'step':28} {'wall':>6} {'Python':>7} {'server':>7}")
+    for name, (w, c, s) in times.items():
+        print(f"  {name:28} {w:6.2f} {c:7.2f} {s:7.2f}")
+
+
+def raw_copy(url: str, path: Path) -> None:
+    with psycopg.connect(url) as connection:
+        connection.execute(
+            "CREATE TABLE raw_usage (student_id text, date date, minutes numeric, "
+            "sessions bigint, lessons bigint, session_id text)"
+        )
+        pid = connection.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+        start = time.perf_counter(), time.process_time(), backend_cpu(pid)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy("COPY raw_usage FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        ):
+            copy.write(path.read_bytes())
+        connection.commit()
+        end = time.perf_counter(), time.process_time(), backend_cpu(pid)
+        connection.execute("DROP TABLE raw_usage")
+        connection.commit()
+    report("raw COPY of the same file", tuple(b - a for a, b in zip(start, end, strict=True)), {})  # type: ignore[arg-type]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    files = synthetic_files(max(args.rows // ROWS_PER_STUDENT, 10))
+    later = week_later(files["usage"])
+    watch = Stopwatch()
+    for module, name in STEPS:
+        setattr(module, name, watch.wrap(name, getattr(module, name)))
+    with postgres_database("profile") as url:
+        headers = prepare(url, [KEY])
+        engine = make_engine(Settings(database_url=url).database_url)
+        try:
+            for feed, path, label in (
+                ("roster", files["roster"], None),
+                ("usage", files["usage"], "a first batch"),
+                ("usage", later, "the same rows a week later, on top of it"),
+            ):
+                with make_session_factory(engine)() as session:
+                    secret = headers[POSTERS[feed]]["Authorization"].split()[1]
+                    principal = authenticate(session, secret)
+                    watch.backend = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+                    watch.times = {}
+                    start = watch.now()
+                    outcome = service.ingest_batch(
+                        session,
+                        principal=principal,
+                        key=KEY,
+                        feed=feed,  # type: ignore[arg-type]
+                        upload=Upload(path.read_bytes(), "text/csv", path.name),
+                        max_bytes=1 << 34,
+                        max_problems=100,
+                    )
+                    total = tuple(b - a for a, b in zip(start, watch.now(), strict=True))
+                if label is not None:
+                    report(f"{label} ({outcome.batch.rows:,} rows)", total, watch.times)  # type: ignore[arg-type]
+            raw_copy(url, files["usage"])
+            wait_for_refreshes()  # before the database is dropped under the queued ANALYZE
+        finally:
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
