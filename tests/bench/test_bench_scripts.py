@@ -30,11 +30,10 @@ def environment(tmp_path_factory):
     return variables
 
 
-def bench(environment, tmp_path, script, *arguments):
-    rows = tmp_path / "rows.jsonl"
-    command = [sys.executable, str(ROOT / "bench" / script), "--quick", "--json", str(rows)]
+def run_script(environment, script, *arguments) -> str:
+    """Run bench/``script``; its standard output (it must succeed)."""
     result = subprocess.run(
-        [*command, *arguments],
+        [sys.executable, str(ROOT / "bench" / script), *arguments],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -42,7 +41,13 @@ def bench(environment, tmp_path, script, *arguments):
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout, [json.loads(line) for line in rows.read_text().splitlines()]
+    return result.stdout
+
+
+def bench(environment, tmp_path, script, *arguments):
+    rows = tmp_path / "rows.jsonl"
+    stdout = run_script(environment, script, "--quick", "--json", str(rows), *arguments)
+    return stdout, [json.loads(line) for line in rows.read_text().splitlines()]
 
 
 def test_offline_evaluation_reports_seconds_peak_memory_and_the_pandas_floor(environment, tmp_path):
@@ -120,16 +125,7 @@ def test_amendment_reports_the_acceptance_and_the_first_evaluation_both_ways(env
 def test_the_ingest_profile_times_each_step_of_both_batches_beside_raw_copy(environment):
     if not POSTGRES:
         pytest.skip("the ingest profile is PostgreSQL's (its backend's CPU is read from /proc)")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "ingest_profile.py"), "--rows", "2000"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = result.stdout
+    out = run_script(environment, "ingest_profile.py", "--rows", "2000")
     assert "a first batch (" in out and "on top of it (" in out
     assert "raw COPY of the same file: wall" in out
     for step in ("_parsed", "insert_rows", "read_overlap", "mark_current"):
