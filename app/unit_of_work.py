@@ -29,7 +29,8 @@ Signed checkpoints (app/audit/checkpoints.py) ride on the same unit: `uow.checkp
 signs the head including this unit's entries (statement approvals call it), and the first
 change of a new UTC day first signs the head the previous day left. The signing key comes
 with the session (`session.info`, set where sessions are made); without one, the daily
-checkpoint is skipped and `checkpoint(required=True)` refuses.
+checkpoint is skipped and `checkpoint()` refuses (so does an approval, before it changes
+anything: app/statements/review.py).
 """
 
 from __future__ import annotations
