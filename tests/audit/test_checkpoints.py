@@ -73,7 +73,8 @@ def test_approval_signs_the_chain_head_including_the_approval(
 
     body = _verify(client, world.headers["tx-state-audit"])
     assert body["ok"] is True
-    assert body["checkpoints_checked"] == 1
+    # Every checkpoint in the log (the race tests' live servers commit theirs for good).
+    assert body["checkpoints_checked"] == sum(e.action == "audit.checkpoint" for e in entries)
     assert body["signed_through"] == approval.id
     assert app.state.keyring.signer.key_id in body["public_keys"]
 
@@ -135,7 +136,9 @@ def test_a_chain_rewritten_consistently_without_the_key_is_detected_at_its_check
     client, world, approved, db_session, forge_checkpoints
 ):
     entries = _entries(db_session)
-    target = entries[1].id  # the contract's acceptance, long before the approval
+    # This contract's acceptance, long before the approval (the race tests' live servers may
+    # have committed entries of their own before this test's).
+    target = [entry for entry in entries if entry.action == "contract.accepted"][-1].id
     checkpoint = entries[-1]
     _rewrite_from(db_session, target, forge_checkpoints=forge_checkpoints)
 
