@@ -98,18 +98,10 @@ def test_stored_contract_reports_evaluation_statement_and_reads_under_load(envir
 
 
 def test_run_all_prints_the_machine_and_one_table(environment):
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run_all.py"), "--quick", "--only", "offline"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "machine:" in result.stdout
-    assert "load average before:" in result.stdout
-    assert result.stdout.rstrip().splitlines()[-1].startswith("| offline evaluation")
+    out = run_script(environment, "run_all.py", "--quick", "--only", "offline")
+    assert "machine:" in out
+    assert "load average before:" in out
+    assert out.rstrip().splitlines()[-1].startswith("| offline evaluation")
 
 
 def test_amendment_reports_the_acceptance_and_the_first_evaluation_both_ways(environment, tmp_path):
