@@ -184,13 +184,3 @@ def add(session: Session, *rows: object) -> None:
 
 def dispute_by_id(session: Session, dispute_id: str) -> Dispute | None:
     return session.get(Dispute, dispute_id)
-
-
-def contracts_with_vendor(
-    session: Session, vendor_id: int, district_id: int | None
-) -> Sequence[Contract]:
-    """The vendor's contracts, or only those with one district when `district_id` is given."""
-    query = select(Contract).where(Contract.vendor_id == vendor_id)
-    if district_id is not None:
-        query = query.where(Contract.district_id == district_id)
-    return session.scalars(query.order_by(Contract.key)).all()
