@@ -154,18 +154,19 @@ def mark_current(
     ``frame`` the new batch's rows as parsed (else they are summed from the table);
     ``overlap`` the earlier rows on its dates, read already (app/ingestion/overlap.py)."""
     table = ROW_TABLES[feed]
+    # Rows whose flag changes here and are in memory already: they move the totals together,
+    # in one upsert at the end (app.ingestion.totals.add_sums).
+    moved: list[totals.SignedRows] = []
     if windows:  # a new batch's rows arrive current
         if frame is not None:
-            totals.add_frame(session, feed, windows, frame)
+            moved.append(totals.frame_rows(feed, frame))
         else:
             totals.add_rows(session, feed, windows, table.c.batch_id == batch_id)
     if replaced_id is not None:
         totals.flip_current(session, feed, windows, table.c.batch_id == replaced_id, to=False)
-    if not earlier_ids:
-        return
-    if overlap is not None:
-        unflag_restated(session, overlap, windows)
-    else:
+    if earlier_ids and overlap is not None:
+        moved.append(unflag_restated(session, overlap))
+    elif earlier_ids:
         totals.flip_current(
             session,
             feed,
@@ -173,16 +174,16 @@ def mark_current(
             and_(table.c.batch_id.in_(list(earlier_ids)), restated_by(session, feed, batch_id)),
             to=False,
         )
-    if replaced_id is None:
-        return
-    # The replaced batch's keys that the new batch lacks: the latest other row counts again.
-    totals.flip_current(
-        session,
-        feed,
-        windows,
-        _fallback(session, feed, batch_id, earlier_ids, replaced_id),
-        to=True,
-    )
+    if earlier_ids and replaced_id is not None:
+        # The replaced batch's keys that the new batch lacks: the latest other row counts again.
+        totals.flip_current(
+            session,
+            feed,
+            windows,
+            _fallback(session, feed, batch_id, earlier_ids, replaced_id),
+            to=True,
+        )
+    totals.add_sums(session, feed, windows, *moved)
 
 
 def latest_of(feed: FeedName, table: Table, batch_ids: Sequence[int]) -> ColumnElement[bool]:

@@ -35,7 +35,6 @@ from app.ingestion import totals
 from app.ingestion.columnar import read_table
 from app.ingestion.models import ROW_TABLES
 from app.ingestion.pg_arrays import array_literal
-from app.ingestion.totals import Window
 
 KEY = ["student_id", "date", "session_key"]
 DAY = ["student_id", "date"]
@@ -128,30 +127,23 @@ def _keyed(frame: pd.DataFrame, names: Sequence[str]) -> pa.Table:
     return pa.table(columns)
 
 
-def unflag_restated(session: Session, overlap: Overlap, windows: Sequence[Window]) -> None:
-    """The earlier rows the new batch restates stop counting, and leave the totals."""
+def unflag_restated(session: Session, overlap: Overlap) -> totals.SignedRows:
+    """The earlier rows the new batch restates stop counting: they are un-flagged here and
+    returned, to leave the totals in the same upsert that adds the new rows."""
     restated = overlap.split()[0]
-    if restated.num_rows == 0:
-        return
-    table = ROW_TABLES[overlap.feed]
-    session.execute(
-        text(f"UPDATE {table.name} SET current = false WHERE ctid = ANY(CAST(:tids AS tid[]))"),
-        {"tids": array_literal(restated.column("tid"))},
-    )
-    if windows:
-        names = totals.summed_columns(overlap.feed)
-        totals.add_sums(
-            session,
-            overlap.feed,
-            windows,
-            restated.column("student_id").to_numpy(zero_copy_only=False),
-            restated.column("date").cast(pa.timestamp("ns")).to_numpy(),
-            {
-                name: restated.column(name).fill_null(0).to_numpy(zero_copy_only=False)
-                for name in names
-            },
-            sign=-1,
+    names = totals.summed_columns(overlap.feed)
+    if restated.num_rows:
+        table = ROW_TABLES[overlap.feed]
+        session.execute(
+            text(f"UPDATE {table.name} SET current = false WHERE ctid = ANY(CAST(:tids AS tid[]))"),
+            {"tids": array_literal(restated.column("tid"))},
         )
+    return totals.SignedRows(
+        restated.column("student_id").to_numpy(zero_copy_only=False),
+        restated.column("date").cast(pa.timestamp("ns")).to_numpy(),
+        {name: restated.column(name).fill_null(0).to_numpy(zero_copy_only=False) for name in names},
+        sign=-1,
+    )
 
 
 def over_daily_maximum(

@@ -132,12 +132,21 @@ def keep_windows_of(session: Session, contract: Contract) -> None:
         prepare_windows(session, contract, feed, accepted_batch_ids(session, contract, feed))
 
 
-def add_frame(session: Session, feed: str, windows: Sequence[Window], frame: pd.DataFrame) -> None:
-    """Add a new batch's rows (all current), from its parsed frame: summing a million rows in
+@dataclass(frozen=True)
+class SignedRows:
+    """Rows that enter (``sign`` 1) or leave (-1) the totals: per row a student, a day and
+    each summed column."""
+
+    students: npt.NDArray[Any]
+    days: npt.NDArray[np.datetime64]
+    values: dict[str, npt.NDArray[np.int64]]
+    sign: int = 1
+
+
+def frame_rows(feed: str, frame: pd.DataFrame) -> SignedRows:
+    """A new batch's rows (all current), from its parsed frame: summing a million rows in
     NumPy takes a tenth of the time of reading them back in SQL (1.2 s, measured), and only
     one row per window and student travels to the database."""
-    if not windows or frame.empty:
-        return
     values = {
         name: (
             frame[name].fillna(0).to_numpy(dtype=np.int64)
@@ -146,31 +155,27 @@ def add_frame(session: Session, feed: str, windows: Sequence[Window], frame: pd.
         )
         for name in summed_columns(feed)  # type: ignore[arg-type]
     }
-    add_sums(
-        session,
-        feed,
-        windows,
+    return SignedRows(
         frame["student_id"].to_numpy(dtype=object),
         frame["date"].to_numpy(dtype="datetime64[ns]"),
         values,
     )
 
 
-def add_sums(
-    session: Session,
-    feed: str,
-    windows: Sequence[Window],
-    students: npt.NDArray[Any],
-    days: npt.NDArray[np.datetime64],
-    values: dict[str, npt.NDArray[np.int64]],
-    *,
-    sign: int = 1,
-) -> None:
-    """Add ``sign`` × the given rows (a student, a day and each summed column per row) to
-    the totals of every window the day falls in."""
-    if not windows or len(students) == 0:
+def add_sums(session: Session, feed: str, windows: Sequence[Window], *parts: SignedRows) -> None:
+    """Add each part's rows, times its sign, to the totals of every window their day falls
+    in. All parts in one upsert: a batch on top of earlier ones both adds its rows and takes
+    away the rows it restates, mostly for the same students, and one statement moves each
+    student's totals row once where two wrote it twice (1.5 s → 1.0 s at 1M rows, measured)."""
+    parts = tuple(part for part in parts if len(part.students))
+    if not windows or not parts:
         return
     names = summed_columns(feed)  # type: ignore[arg-type]
+    students = np.concatenate([part.students for part in parts])
+    days = np.concatenate([part.days for part in parts])
+    values = {
+        name: np.concatenate([part.values[name] * part.sign for part in parts]) for name in names
+    }
     codes, uniques = pd.factorize(students)
     order = np.argsort(codes, kind="stable")
     codes = codes[order]
@@ -178,7 +183,7 @@ def add_sums(
     by_student = np.asarray(uniques, dtype=object)[codes[starts]]
     days = days[order]
     ordered = {name: values[name][order] for name in names}
-    parts: list[dict[str, npt.NDArray[Any]]] = []
+    rows: list[dict[str, npt.NDArray[Any]]] = []
     for window in windows:
         inside = (days >= np.datetime64(window.first_day, "ns")) & (
             days <= np.datetime64(window.last_day, "ns")
@@ -187,25 +192,25 @@ def add_sums(
         counted = np.add.reduceat(inside.astype(np.int64), starts) > 0
         if not counted.any():
             continue
-        part = {
+        row = {
             "window_id": np.full(int(counted.sum()), window.id, dtype=np.int64),
             "student_id": by_student[counted],
         }
         for name in names:
-            sums = np.add.reduceat(np.where(inside, ordered[name], 0), starts) * sign
-            part[name] = sums[counted]
-        parts.append(part)
-    if parts:
-        rows = pa.table(
+            sums = np.add.reduceat(np.where(inside, ordered[name], 0), starts)
+            row[name] = sums[counted]
+        rows.append(row)
+    if rows:
+        table = pa.table(
             {
                 name: pa.array(
-                    np.concatenate([part[name] for part in parts]),
+                    np.concatenate([row[name] for row in rows]),
                     pa.string() if name == "student_id" else pa.int64(),
                 )
-                for name in parts[0]
+                for name in rows[0]
             }
         )
-        _upsert_rows(session, feed, rows)
+        _upsert_rows(session, feed, table)
 
 
 def _upsert_rows(session: Session, feed: str, rows: pa.Table) -> None:
