@@ -48,7 +48,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.contracts.definitions import stored_definition
-from app.contracts.models import Contract
+from app.contracts.models import Contract, VersionStatus
 from app.engine import sum_windows as contract_sum_windows
 from app.engine.feed_schema import FEED_SCHEMAS, SUMMED_FEEDS, FeedName
 from app.ingestion.models import ROW_TABLES, TOTAL_TABLES, sum_windows
@@ -85,9 +85,13 @@ def registered_windows(
 
 
 def wanted_windows(contract: Contract, feed: str) -> set[tuple[date, date]]:
-    """The date ranges that any version of the contract sums the feed over."""
+    """The date ranges that a version of the contract sums the feed over: every version but
+    a withdrawn proposal, which never comes into force (an evaluation as of a past date reads
+    a superseded version, one of today a proposed one)."""
     wanted = set()
     for version in contract.versions:
+        if version.status == VersionStatus.withdrawn:
+            continue
         for window in contract_sum_windows(stored_definition(version.definition_json)).values():
             if window.feed == feed:
                 wanted.add((window.start, window.end))

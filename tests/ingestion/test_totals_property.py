@@ -208,3 +208,25 @@ def test_an_accepted_amendment_brings_its_new_windows_totals_with_it(
     assert evaluation.status_code == 200, evaluation.text
     assert "october" in evaluation.text
     assert scans == []
+
+
+def test_a_withdrawn_proposals_windows_are_not_kept_by_later_batches(
+    client, world, definition, rostered_contract, db_session
+):
+    """A proposal replaced before acceptance never comes into force: its windows cost every
+    later batch an update of totals that no evaluation reads."""
+    key = rostered_contract(GRADES, measures=MEASURES)
+    district = world.headers["ector-isd"]
+    november = {"usage": "minutes", "from": "2026-11-01", "to": "2026-11-30"}
+    december = {"usage": "minutes", "from": "2026-12-01", "to": "2026-12-31"}
+    for extra in ({"november": november}, {"december": december}):
+        amended = definition(key=key, measures={**MEASURES, **extra})
+        assert client.put(f"/v1/contracts/{key}", json=amended, headers=district).is_success
+    rows = {("S1", "2026-11-02", None): (30, None, 2), ("S2", "2026-12-01", None): (40, 1, None)}
+    assert post_usage(client, world, key, rows).status_code == 201
+
+    contract = db_session.execute(select(Contract).where(Contract.key == key)).scalar_one()
+    registered = repository.totals.registered_windows(db_session, contract.id, "usage")
+    assert (date(2026, 12, 1), date(2026, 12, 31)) in registered  # the proposal still open
+    assert (date(2026, 11, 1), date(2026, 11, 30)) not in registered  # the withdrawn one
+    assert_totals_equal_the_rows(db_session, key)
