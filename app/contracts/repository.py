@@ -27,9 +27,11 @@ def _with_versions() -> list[LoaderOption]:
 
 
 def contract_by_key(session: Session, key: str) -> Contract | None:
-    return session.execute(
-        select(Contract).where(Contract.key == key).options(*_with_versions())
-    ).unique().scalar_one_or_none()
+    return (
+        session.execute(select(Contract).where(Contract.key == key).options(*_with_versions()))
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def contracts_of_party(session: Session, organisation_id: int) -> Sequence[Contract]:
