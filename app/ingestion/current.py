@@ -10,7 +10,8 @@ batch (under the contract's lock, so two batches of one contract never interleav
   the new batch does not have falls back to the latest other accepted batch that has it.
 
 The per-student totals of the summed feeds (app/ingestion/totals.py) move with every flag
-that changes, in the same statements.
+that changes, in the same transaction: by the statements that change flags in SQL, and by
+one upsert for the rows in memory (the new batch's, and on PostgreSQL those it restates).
 
 The same rule over any set of batches (a statement's, to verify it after later batches) is
 :func:`latest_of`, computed at read time; for the accepted batches both agree (tested).
