@@ -5,11 +5,10 @@ ORM's per-query overhead on every first read (issue #17, goal 4)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from app.config import Settings
 from app.read_cache.ledger import SNAPSHOT
+from tests.statements_run import statements_run
 
 HARNESS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
@@ -24,7 +23,6 @@ def test_a_contract_read_costs_one_query_however_many_versions_and_auditors(
 ):
     district, vendor = world.headers["ector-isd"], world.headers["bright-tutors"]
     url = f"/v1/contracts/{active_contract}"
-    seen: list[str] = []
 
     def queries_for_read() -> tuple[int, dict]:  # type: ignore[type-arg]
         db_session.expire_all()  # as a request's own session would: nothing loaded yet
@@ -36,9 +34,7 @@ def test_a_contract_read_costs_one_query_however_many_versions_and_auditors(
         queries = [s for s in seen if s != SNAPSHOT and not s.startswith(HARNESS)]
         return len(queries), response.json()
 
-    listen = lambda *args: seen.append(args[2])  # noqa: E731  (conn, cursor, statement, …)
-    event.listen(Engine, "before_cursor_execute", listen)
-    try:
+    with statements_run() as seen:
         bare, first = queries_for_read()
         auditors = ["tx-state-audit", "other-audit"]
         for title in ("Amended once", "Amended twice"):
@@ -46,8 +42,6 @@ def test_a_contract_read_costs_one_query_however_many_versions_and_auditors(
             assert client.put(url, json=amended, headers=district).status_code == 200
             assert client.post(f"{url}/accept", headers=vendor).status_code == 200
         busy, amended_read = queries_for_read()
-    finally:
-        event.remove(Engine, "before_cursor_execute", listen)
     assert [v["version"] for v in first["versions"]] == [1]
     assert [v["version"] for v in amended_read["versions"]] == [1, 2, 3]
     assert [v["status"] for v in amended_read["versions"]] == ["superseded", "superseded", "active"]

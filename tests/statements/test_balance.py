@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
 from app.read_cache.ledger import SNAPSHOT
+from tests.statements_run import statements_run
 
 FIGURES = ("earned", "approved", "paid", "outstanding", "held", "disputed")
 URL = "/v1/vendors/bright-tutors/balance"
@@ -115,10 +113,7 @@ def test_a_vendors_balance_costs_one_query_however_many_contracts_it_covers(
         # Besides the ledger snapshot admission reads (one shared by the requests waiting).
         return len([statement for statement in seen if statement != SNAPSHOT])
 
-    seen: list[str] = []
-    listen = lambda *args: seen.append(args[2])  # noqa: E731  (conn, cursor, statement, …)
-    event.listen(Engine, "before_cursor_execute", listen)
-    try:
+    with statements_run() as seen:
         desk.balance("bright-tutors")
         one = queries_for_balance()
         for number in range(3):
@@ -128,7 +123,5 @@ def test_a_vendors_balance_costs_one_query_however_many_contracts_it_covers(
             client.post(f"/v1/contracts/{key}/accept", headers=world.headers["bright-tutors"])
         assert len(desk.balance("bright-tutors")["contracts"]) == 4
         four = queries_for_balance()
-    finally:
-        event.remove(Engine, "before_cursor_execute", listen)
     assert one == 1
     assert four == 1

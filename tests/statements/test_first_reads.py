@@ -4,11 +4,10 @@ trip and the ORM's per-query overhead for each query it makes (issue #17, goal 4
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from app.config import Settings
 from app.read_cache.ledger import SNAPSHOT
+from tests.statements_run import statements_run
 
 
 @pytest.fixture
@@ -34,18 +33,13 @@ def test_a_statement_read_costs_one_query_however_many_payments_and_disputes(
         # Besides the ledger snapshot admission reads (one shared by the requests waiting).
         return len([statement for statement in seen if statement != SNAPSHOT])
 
-    seen: list[str] = []
-    listen = lambda *args: seen.append(args[2])  # noqa: E731  (conn, cursor, statement, …)
-    event.listen(Engine, "before_cursor_execute", listen)
-    try:
+    with statements_run() as seen:
         bare = queries_for_read()
         for number, tranche in enumerate(tranches[:2]):
             desk.pay(draft["id"], "10.00", reference=f"CHK-{number}")
             body = {"line": tranche, "reason": "The roster was wrong."}
             desk.call("POST", f"{url}/disputes", "bright-tutors", 201, json=body)
         busy = queries_for_read()
-    finally:
-        event.remove(Engine, "before_cursor_execute", listen)
     shown = desk.call("GET", url, "ector-isd", 200)
     assert len(shown["payments"]) == 2 and len(shown["disputes"]) == 2
     assert [d["line"] for d in shown["disputes"]] == tranches[:2]
