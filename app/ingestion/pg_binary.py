@@ -2,7 +2,7 @@
 
 COPY in CSV makes the server parse every field's text (digits, dates) and split every line;
 the binary format hands it each value as it stores it. For a million usage rows that saved
-the server a quarter of its COPY work (1.45 → 1.16 s, measured; bench/RESULTS.md). The
+the server about 30 % of its COPY work (0.98 → 0.69 s, idle machine; bench/RESULTS.md). The
 Python side stays vectorised: each column becomes one binary value per row (its length, then
 its bytes, big-endian) with NumPy and Arrow compute, and Arrow joins the columns row by row,
 so no Python object is made per row or per value.
