@@ -1,14 +1,26 @@
 """Reading a CSV for the clean path (``app.feeds.clean``): its header, its blocks, its lines.
 
-The clean path hands the data to pyarrow's streaming reader, which cannot say which line a
-row came from. So the line ends are counted as the bytes go by (a row per line is what the
-text path expects; anything else sends the batch there), and a file on disk is read once.
+The data is cut into blocks at line ends and each block is parsed by pyarrow on a small pool
+of threads, in order. pyarrow's own streaming reader parses one block at a time on the
+thread that asks; parsing (every cell dictionary-encoded text) is most of the clean path's
+time, and pyarrow does it without the GIL, so two cores parse two blocks at once while the
+caller checks an earlier one.
+
+A cut at a line end is a row end unless that line end is inside a quoted value. The block
+before such a cut ends inside an open quote, which pyarrow reads as a last field that ends
+with the line end (or as a row short of fields, which it refuses); ``parse_block`` gives up
+on both, and the batch goes to the text path, as any batch with a line break inside a value
+does. The line ends are counted as the blocks go by: a row per line is what the text path
+expects, and anything else sends the batch there.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+import os
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO
 
 import pyarrow as pa
@@ -18,36 +30,8 @@ from app.feeds.columns import normalise_header
 from app.feeds.reading import UTF16_BOMS
 
 LINE_ENDS = b"\r\n"
-
-
-class CountingFile:
-    """A file that counts its line ends as pyarrow reads it, so the file is read once."""
-
-    closed = False
-
-    def __init__(self, handle: BinaryIO, lines: LineCount):
-        self.handle = handle
-        self.lines = lines
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.handle.read(size)
-        self.lines.add(chunk)
-        return chunk
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def writable(self) -> bool:
-        return False
-
-    def tell(self) -> int:
-        return self.handle.tell()
-
-    def close(self) -> None:
-        """The caller closes the file."""
+# Threads that parse blocks: one per core, and more than a few only wait on memory.
+PARSE_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def row_capacity(data_bytes: int, block_bytes: int) -> Callable[[int], int]:
@@ -107,14 +91,80 @@ class LineCount:
         return self.newlines - self.trailing + 1 if self.seen_any else 0
 
 
-def record_batches(reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch | None]:
-    """The reader's blocks; ``None`` for one it cannot read (a row with the wrong number of
-    fields, text that is not UTF-8), which the text path then reports."""
-    while True:
+def file_blocks(handle: BinaryIO, lines: LineCount, size: int) -> Iterator[pa.Buffer]:
+    """The rest of an open file in blocks of about ``size`` bytes, each ending at a line end
+    (the last where the file ends), counting its lines on the way; the file is read once."""
+    rest = b""
+    while data := handle.read(size):
+        lines.add(data)
+        data = rest + data if rest else data
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield pa.py_buffer(data[:cut])
+        rest = data[cut:]
+    if rest:
+        yield pa.py_buffer(rest)
+
+
+def body_blocks(body: bytes, start: int, size: int) -> Iterator[pa.Buffer]:
+    """``body`` from ``start`` on in blocks of about ``size`` bytes ending at line ends,
+    as views of it (no copy)."""
+    whole = pa.py_buffer(body)
+    while start < len(body):
+        end = body.find(b"\n", start + size - 1) + 1 or len(body)
+        yield whole[start:end]
+        start = end
+
+
+def parse_block(
+    block: pa.Buffer,
+    names: list[str],
+    parse: pacsv.ParseOptions,
+    convert: pacsv.ConvertOptions,
+) -> pa.RecordBatch | None:
+    """One block as one record batch; ``None`` when pyarrow cannot read it (a row with the
+    wrong number of fields, text that is not UTF-8), when it is blank lines only, or when
+    its last row ends inside an open quote (see the module's docstring): the text path then
+    reads the batch and says where."""
+    read = pacsv.ReadOptions(column_names=names, block_size=len(block) + 1, use_threads=False)
+    try:
+        table = pacsv.read_csv(pa.BufferReader(block), read, parse, convert)
+    except pa.ArrowInvalid:
+        return None
+    if table.num_rows == 0:
+        return None
+    batch = table.combine_chunks().to_batches()[0]
+    last = batch.column(batch.num_columns - 1)[batch.num_rows - 1].as_py()
+    if isinstance(last, str) and last.endswith(("\n", "\r")):
+        return None
+    return batch
+
+
+def parsed_in_order(
+    parse: Callable[[pa.Buffer], pa.RecordBatch | None],
+    blocks: Iterable[pa.Buffer],
+    *,
+    workers: int = PARSE_WORKERS,
+) -> Generator[pa.RecordBatch | None, None, None]:
+    """``parse`` of each block, in the blocks' order, ``workers`` at a time and at most
+    ``workers + 1`` ahead of the caller (so memory stays a few blocks whatever the size);
+    stops after the first ``None``. Leaving early cancels the blocks not yet started and
+    waits for those being parsed."""
+    with ThreadPoolExecutor(workers, thread_name_prefix="csv-block") as pool:
+        waiting: deque[Future[pa.RecordBatch | None]] = deque()
         try:
-            yield reader.read_next_batch()
-        except StopIteration:
-            return
-        except pa.ArrowInvalid:
-            yield None
-            return
+            for block in blocks:
+                waiting.append(pool.submit(parse, block))
+                if len(waiting) > workers:
+                    batch = waiting.popleft().result()
+                    yield batch
+                    if batch is None:
+                        return
+            while waiting:
+                batch = waiting.popleft().result()
+                yield batch
+                if batch is None:
+                    return
+        finally:
+            for future in waiting:
+                future.cancel()

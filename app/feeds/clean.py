@@ -19,10 +19,12 @@ to that).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from collections.abc import Set as AbstractSet
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +33,15 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from app.engine.feed_schema import FEED_SCHEMAS, FeedSchema
-from app.feeds.blocks import CountingFile, LineCount, record_batches, row_capacity, split_header
+from app.feeds.blocks import (
+    LineCount,
+    body_blocks,
+    file_blocks,
+    parse_block,
+    parsed_in_order,
+    row_capacity,
+    split_header,
+)
 from app.feeds.checks import typed_series
 from app.feeds.clean_columns import CleanColumn, ColumnReader, RosterCodes
 from app.feeds.columns import Feed, check_header
@@ -39,7 +49,8 @@ from app.feeds.keys import day_totals, fold_key_parts, one_row_per_day_in_runs
 from app.feeds.reading import UTF8_BOM
 from app.feeds.values import Converted
 
-BLOCK_BYTES = 16 << 20
+# Small enough that two cores have several blocks to share in a district's batch.
+BLOCK_BYTES = 4 << 20
 TEXT = pa.dictionary(pa.int32(), pa.string())
 
 
@@ -106,14 +117,14 @@ def read_clean_bytes(
     header, start = split_header(body)
     if header is None:
         return None
-    source = pa.BufferReader(pa.py_buffer(body)[start:])
+    blocks = body_blocks(body, start, BLOCK_BYTES)
     lines = LineCount()
     lines.add(body, start)
     rows = lines.rows()
     return _read(
         feed,
         header,
-        source,
+        blocks,
         lines,
         lambda first_rows: rows,
         roster_ids=roster_ids,
@@ -149,7 +160,7 @@ def read_clean_file(
         return _read(
             feed,
             header,
-            pa.PythonFile(CountingFile(handle, lines), mode="r"),
+            file_blocks(handle, lines, BLOCK_BYTES),
             lines,
             row_capacity(size, BLOCK_BYTES),
             roster_ids=roster_ids,
@@ -162,7 +173,7 @@ def read_clean_file(
 def _read(
     feed: Feed,
     headers: list[str],
-    source: pa.NativeFile,
+    blocks: Iterator[pa.Buffer],
     lines: LineCount,
     capacity: Callable[[int], int],
     *,
@@ -176,19 +187,16 @@ def _read(
     if problems or "" in headers:
         return None
     names = [f"c{index}" for index in range(len(headers))]
-    try:
-        reader = pacsv.open_csv(
-            source,
-            read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, TEXT),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, StopIteration):
-        return None
+    parse = partial(
+        parse_block,
+        names=names,
+        parse=pacsv.ParseOptions(newlines_in_values=True),
+        convert=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, TEXT),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
     roster = None
     if roster_ids is not None and feed != "roster":
         roster = RosterCodes(roster_ids)
@@ -207,17 +215,19 @@ def _read(
         for name in positions
     }
     rows = 0
-    for block in record_batches(reader):
-        if block is None:
-            return None
-        if rows == 0:
-            room = capacity(block.num_rows)
-            for column in columns.values():
-                column.capacity = room
-        for name, position in positions.items():
-            if not columns[name].add(block.column(position), rows):
+    # closing: a return mid-file stops the parsing threads before the file is closed.
+    with closing(parsed_in_order(parse, blocks)) as parsed:
+        for block in parsed:
+            if block is None:
                 return None
-        rows += block.num_rows
+            if rows == 0:
+                room = capacity(block.num_rows)
+                for column in columns.values():
+                    column.capacity = room
+            for name, position in positions.items():
+                if not columns[name].add(block.column(position), rows):
+                    return None
+            rows += block.num_rows
     if rows == 0 or rows != lines.rows():
         return None  # blank lines, line breaks inside values: the text path knows lines
     finished = {name: columns[name].finish(rows) for name in positions if name in stored}

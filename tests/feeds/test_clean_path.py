@@ -27,14 +27,15 @@ from tests.feeds.support import csv_bytes
 ROSTER = frozenset({"S1", "S2", "S3", "S4"})
 TERM = {"term_start": date(2026, 8, 1), "term_end": date(2027, 7, 31)}
 
-# Cells by kind: mostly usable, some refused for every reason the checks know.
+# Cells by kind: mostly usable, some refused for every reason the checks know, and some with
+# a line end inside (quoted, a value the text path reads; a block may be cut right there).
 CELLS = {
     "student_id": ["S1", "S2", "S3", "S4"] * 4 + ["S9", "", " S1", "S1 "],
-    "identifier": ["a", "b", "map", "fall"] * 3 + ["", " a", "x\ty", "z" * 65],
-    "grade": ["K", "3", "12", "0", "k", " 5 "] * 2 + ["13", "-1", "2.5", "x", ""],
-    "flag": ["true", "false", "1", "0", "yes", "No", ""] * 2 + ["maybe", "2"],
+    "identifier": ["a", "b", "map", "fall"] * 3 + ["", " a", "x\ty", "z" * 65, "a\nb"],
+    "grade": ["K", "3", "12", "0", "k", " 5 "] * 2 + ["13", "-1", "2.5", "x", "", "4\n"],
+    "flag": ["true", "false", "1", "0", "yes", "No", ""] * 2 + ["maybe", "2", "true\r\n"],
     "quantity": ["0", "15.5", "30.125", "200", "1", "0.5"] * 3
-    + ["1.2345", "-3", "abc", "nan", "", " 7 ", "1441", "99999999999999"],
+    + ["1.2345", "-3", "abc", "nan", "", " 7 ", "1441", "99999999999999", "7\n"],
     "count": ["0", "1", "2", "50", "3.0"] * 3 + ["", "-1", "1.5", "x", "100"],
     "date": ["2026-09-01", "2026-09-02", "2026-10-15", "2027-01-04"] * 3
     + [" 2026-09-03", "2026-02-30", "2026/09/01", "", "2030-01-01", "2025-01-01"],
