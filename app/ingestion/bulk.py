@@ -32,12 +32,18 @@ def insert_rows(session: Session, *, feed: str, batch_id: int, frame: pd.DataFra
     rows = arrow_rows(table, batch_id, frame, feed)
     if rows.num_rows == 0:
         return 0
-    connection = session.connection()
+    store(session.connection(), table, rows)
+    return int(rows.num_rows)
+
+
+def store(connection: Connection, table: Table, rows: pa.Table) -> None:
+    """Insert ``rows`` (Arrow, typed as stored) into ``table``: nothing else is done per row
+    (no conflict handling), so the rows must all be new."""
+    rows = rows.select([column.name for column in table.columns])
     if connection.dialect.name == "postgresql":
         _copy(connection, table, rows)
     else:
         _executemany(connection, table, rows)
-    return int(rows.num_rows)
 
 
 def arrow_rows(table: Table, batch_id: int, frame: pd.DataFrame, feed: str) -> pa.Table:
