@@ -36,7 +36,7 @@ from app.organisations.service import authenticate
 KEY = "profile"
 # The steps of ingest_batch, by the names it calls them (app/ingestion/service.py), in order.
 STEPS = (
-    (service, "effective_roster_ids"),
+    (service, "effective_roster"),
     (service, "_parsed"),
     (service, "rows_digest"),
     (service, "insert_rows"),

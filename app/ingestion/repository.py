@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.contracts.models import Contract
+from app.ingestion.columnar import read_table
 from app.ingestion.models import ROW_TABLES, Batch, BatchStatus, roster_rows
 
 
@@ -113,12 +115,14 @@ def roster_student_ids(session: Session, batch_ids: Sequence[int]) -> set[str]:
     """Every student on the given roster batches (each student once, whichever batch)."""
     if not batch_ids:
         return set()
-    rows = session.execute(
+    query = (
         select(roster_rows.c.student_id)
         .where(roster_rows.c.batch_id.in_(list(batch_ids)))
         .distinct()
     )
-    return {student_id for (student_id,) in rows}
+    # Columnar: a row object per student cost 0.15 s for 21k students (bench/ingest_profile.py).
+    ids = read_table(session, query, {"student_id": pa.string()}).column("student_id")
+    return set(ids.to_pylist())
 
 
 def rows_frame(session: Session, feed: str, batch_ids: Sequence[int]) -> pd.DataFrame:

@@ -98,18 +98,21 @@ def ingest_batch(
     replaced = _replaceable(session, contract, feed, replaces) if replaces else None
 
     definition = stored_definition(version.definition_json)
-    roster_ids = None if feed == "roster" else effective_roster_ids(session, contract)
+    roster = None if feed == "roster" else effective_roster(session, contract)
+    roster_ids = None if roster is None else roster.student_ids
     # Parsed before the lock, so one slow upload does not hold up the contract's other feeds.
     export = _parsed(feed, upload, definition, roster_ids, max_bytes, max_problems)
     digest = rows_digest(feed, export.parsed.frame)
 
     contracts.lock_contract(session, contract)
-    if roster_ids is not None:
+    if roster is not None:
         # A roster correction may have committed while this batch was parsed: under the lock,
         # check its students against the roster as it is now (rarely differs; then re-check).
-        current_roster = effective_roster_ids(session, contract)
-        if current_roster != roster_ids:
-            export = _parsed(feed, upload, definition, current_roster, max_bytes, max_problems)
+        current_roster = effective_roster(session, contract, known=roster)
+        if current_roster is not roster:
+            export = _parsed(
+                feed, upload, definition, current_roster.student_ids, max_bytes, max_problems
+            )
     parsed = export.parsed
     # Decided under the lock: a concurrent copy of this request may have just won.
     keyed = _keyed_batch(session, contract, request)
@@ -315,10 +318,22 @@ def _audit(
         )
 
 
-def effective_roster_ids(session: Session, contract: Contract) -> set[str]:
-    """The students on the contract's roster now: on any accepted roster batch."""
-    roster = repository.accepted_batch_ids(session, contract, "roster")
-    return repository.roster_student_ids(session, roster)
+@dataclass(frozen=True)
+class Roster:
+    """The contract's roster as of a moment: its accepted batches and their students."""
+
+    batch_ids: tuple[int, ...]
+    student_ids: set[str]
+
+
+def effective_roster(session: Session, contract: Contract, known: Roster | None = None) -> Roster:
+    """The students on the contract's roster now: on any accepted roster batch. A batch's
+    rows never change, so when the accepted roster batches are those of ``known``, that is
+    the roster now, returned as is: the ids (a million at state scale) are read once."""
+    batch_ids = tuple(repository.accepted_batch_ids(session, contract, "roster"))
+    if known is not None and known.batch_ids == batch_ids:
+        return known
+    return Roster(batch_ids, repository.roster_student_ids(session, batch_ids))
 
 
 def list_batches(

@@ -15,13 +15,14 @@ def test_a_student_removed_from_the_roster_during_parsing_is_refused(
     assert corrected.status_code == 201, corrected.text
     before = stored()
 
-    real_roster = service.effective_roster_ids
-    views = iter([{"00123", "S2", "S3"}])  # what a parse that began before the correction saw
+    real_roster = service.effective_roster
+    # What a parse that began before the correction saw: the roster batch it superseded.
+    views = iter([service.Roster((), {"00123", "S2", "S3"})])
 
-    def stale_then_current(session, contract):  # type: ignore[no-untyped-def]
-        return next(views, None) or real_roster(session, contract)
+    def stale_then_current(session, contract, known=None):  # type: ignore[no-untyped-def]
+        return next(views, None) or real_roster(session, contract, known)
 
-    monkeypatch.setattr(service, "effective_roster_ids", stale_then_current)
+    monkeypatch.setattr(service, "effective_roster", stale_then_current)
     response = post("usage", b"student_id,date,minutes\nS2,2026-09-02,30\n")
 
     assert response.status_code == 422, response.text
@@ -42,3 +43,17 @@ def test_an_unchanged_roster_is_not_checked_twice(roster_batch, post, monkeypatc
     response = post("usage", b"student_id,date,minutes\nS2,2026-09-02,30\n")
     assert response.status_code == 201, response.text
     assert parses == ["usage"]
+
+
+def test_an_unchanged_roster_is_read_once(roster_batch, post, monkeypatch):
+    reads = []
+    real_read = service.repository.roster_student_ids
+
+    def counting_read(session, batch_ids):  # type: ignore[no-untyped-def]
+        reads.append(tuple(batch_ids))
+        return real_read(session, batch_ids)
+
+    monkeypatch.setattr(service.repository, "roster_student_ids", counting_read)
+    response = post("usage", b"student_id,date,minutes\nS2,2026-09-02,30\n")
+    assert response.status_code == 201, response.text
+    assert len(reads) == 1
