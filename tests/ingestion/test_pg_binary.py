@@ -30,6 +30,7 @@ COLUMNS: list[tuple[str, pg_binary.PgType, pa.DataType, Any]] = [
             st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")),
         ),
     ),
+    ("after", "int4", pa.int64(), st.integers(-(2**31), 2**31 - 1)),  # a run after a text
 ]
 SQL_TYPES = {"int4": "integer", "int8": "bigint", "bool": "boolean", "date": "date", "text": "text"}
 
