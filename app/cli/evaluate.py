@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +26,7 @@ from app.engine.obligations import ObligationRecord
 from app.engine.sums import summed_totals
 from app.feeds import Feed, FeedRejected, parse_feed
 from app.feeds.clean import CleanFeed, read_clean_file
+from app.feeds.clean_columns import RosterCodes
 from app.feeds.formats import parse_export
 from app.feeds.reading import UTF8_BOM
 
@@ -84,7 +86,8 @@ def evaluate_command(
     definition = _definition(contract)
     read = FeedReading(definition, subject)
     roster_frame = read("roster", roster, roster_format)
-    ids = {str(student) for student in roster_frame["student_id"].to_numpy(dtype=object)}
+    # One set for the other feeds' checks, its lookup arrays built once for all of them.
+    ids = RosterCodes(set(map(str, roster_frame["student_id"].to_numpy(dtype=object))))
     assessment_frame = read("assessments", assessments, assessments_format, ids)
     # Usage and schedule are only ever summed: a clean file goes straight to its sums.
     usage_clean = read.clean("usage", usage, usage_format, ids)
@@ -154,7 +157,7 @@ class FeedReading:
     subject: str | None
 
     def clean(
-        self, feed: Feed, path: Path | None, format: str, roster_ids: set[str]
+        self, feed: Feed, path: Path | None, format: str, roster_ids: AbstractSet[str]
     ) -> CleanFeed | None:
         """A Tranche-format CSV file read on the fast path, keeping only what the contract
         sums (``app.feeds.clean``): never the whole file in memory, no per-row objects.
@@ -176,7 +179,7 @@ class FeedReading:
             _fail([f"{path}: cannot read: {error.strerror or error}"])
 
     def __call__(
-        self, feed: Feed, path: Path | None, format: str, roster_ids: set[str] | None = None
+        self, feed: Feed, path: Path | None, format: str, roster_ids: AbstractSet[str] | None = None
     ) -> Any:
         """The feed file's frame; an absent file or one with only a header is an empty feed
         (offline, a contract may be modelled before any data exists, SPEC §1)."""

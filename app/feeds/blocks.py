@@ -17,12 +17,13 @@ expects, and anything else sends the batch there.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -30,6 +31,7 @@ from app.feeds.columns import normalise_header
 from app.feeds.reading import UTF16_BOMS
 
 LINE_ENDS = b"\r\n"
+NEWLINE = ord("\n")
 # Threads that parse blocks: one per core, and more than a few only wait on memory.
 PARSE_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
@@ -75,35 +77,43 @@ class LineCount:
         self.trailing = 0  # line ends in the run of \r and \n the data ends with so far
         self.seen_any = False
 
-    def add(self, chunk: bytes, start: int = 0) -> None:
-        """Count ``chunk`` from ``start`` on (no copy of a large body for its header)."""
-        self.newlines += chunk.count(b"\n", start)
-        end = len(chunk)
-        while end > start and chunk[end - 1] in LINE_ENDS:  # only the run at the very end
+    def add(self, chunk: bytes | pa.Buffer, newlines: int) -> None:
+        """Count the next ``chunk`` of the data, which has ``newlines`` line ends (counted
+        where the chunk was parsed: ``count_newlines``)."""
+        self.newlines += newlines
+        data = memoryview(chunk)
+        end = len(data)
+        while end > 0 and data[end - 1] in LINE_ENDS:  # only the run at the very end
             end -= 1
-        if end > start:
+        if end > 0:
             self.seen_any = True
-            self.trailing = chunk.count(b"\n", end)
+            self.trailing = bytes(data[end:]).count(b"\n")
         else:
-            self.trailing += chunk.count(b"\n", start)
+            self.trailing += newlines
 
     def rows(self) -> int:
         return self.newlines - self.trailing + 1 if self.seen_any else 0
 
 
-def file_blocks(handle: BinaryIO, lines: LineCount, size: int) -> Iterator[pa.Buffer]:
+def count_newlines(data: bytes | pa.Buffer) -> int:
+    """The line ends (``\\n``) in ``data``, by NumPy, which lets go of the GIL: on the
+    parsing threads, not the one that gathers (``bytes.count`` held it, 1.8 s of a state's
+    usage log)."""
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == NEWLINE))
+
+
+def file_blocks(handle: io.BufferedIOBase, size: int) -> Iterator[pa.Buffer]:
     """The rest of an open file in blocks of about ``size`` bytes, each ending at a line end
-    (the last where the file ends), counting its lines on the way; the file is read once."""
-    rest = b""
-    while data := handle.read(size):
-        lines.add(data)
-        data = rest + data if rest else data
-        cut = data.rfind(b"\n") + 1
-        if cut:
-            yield pa.py_buffer(data[:cut])
-        rest = data[cut:]
-    if rest:
-        yield pa.py_buffer(rest)
+    (the last where the file ends); the file is read once, into each block's own memory."""
+    while True:
+        block = bytearray(size)
+        filled = handle.readinto(block)
+        if not filled:
+            return
+        del block[filled:]
+        if block[-1] != NEWLINE:
+            block += handle.readline()  # the rest of the block's last line
+        yield pa.py_buffer(block)
 
 
 def body_blocks(body: bytes, start: int, size: int) -> Iterator[pa.Buffer]:

@@ -36,6 +36,7 @@ from app.engine.feed_schema import FEED_SCHEMAS, FeedSchema
 from app.feeds.blocks import (
     LineCount,
     body_blocks,
+    count_newlines,
     file_blocks,
     parse_block,
     parsed_in_order,
@@ -43,14 +44,24 @@ from app.feeds.blocks import (
     split_header,
 )
 from app.feeds.checks import typed_series
-from app.feeds.clean_columns import CleanColumn, ColumnReader, RosterCodes
+from app.feeds.clean_columns import CheckedCells, CleanColumn, ColumnReader, RosterCodes
 from app.feeds.columns import Feed, check_header
 from app.feeds.keys import day_totals, fold_key_parts, one_row_per_day_in_runs
 from app.feeds.reading import UTF8_BOM
 from app.feeds.values import Converted
 
-# Small enough that two cores have several blocks to share in a district's batch.
+# A block's checks run once per distinct text, so fewer, larger blocks check less; but the
+# parsing threads need several to share. About 32 blocks, within these bounds (the upper one
+# bounds memory: a few blocks are in hand at a time).
 BLOCK_BYTES = 4 << 20
+MAX_BLOCK_BYTES = 16 << 20
+
+
+def block_bytes(size: int) -> int:
+    """The size of the blocks a CSV of ``size`` bytes is cut into."""
+    return min(MAX_BLOCK_BYTES, max(BLOCK_BYTES, size // 32))
+
+
 TEXT = pa.dictionary(pa.int32(), pa.string())
 
 
@@ -117,16 +128,11 @@ def read_clean_bytes(
     header, start = split_header(body)
     if header is None:
         return None
-    blocks = body_blocks(body, start, BLOCK_BYTES)
-    lines = LineCount()
-    lines.add(body, start)
-    rows = lines.rows()
     return _read(
         feed,
         header,
-        blocks,
-        lines,
-        lambda first_rows: rows,
+        body_blocks(body, start, block := block_bytes(len(body) - start)),
+        row_capacity(len(body) - start, block),
         roster_ids=roster_ids,
         term_start=term_start,
         term_end=term_end,
@@ -155,14 +161,12 @@ def read_clean_file(
         header, start = split_header(first)
         if header is None or start != len(first):
             return None
-        lines = LineCount()
         size = path.stat().st_size - handle.tell()
         return _read(
             feed,
             header,
-            file_blocks(handle, lines, BLOCK_BYTES),
-            lines,
-            row_capacity(size, BLOCK_BYTES),
+            file_blocks(handle, block_bytes(size)),
+            row_capacity(size, block_bytes(size)),
             roster_ids=roster_ids,
             term_start=term_start,
             term_end=term_end,
@@ -174,7 +178,6 @@ def _read(
     feed: Feed,
     headers: list[str],
     blocks: Iterator[pa.Buffer],
-    lines: LineCount,
     capacity: Callable[[int], int],
     *,
     roster_ids: AbstractSet[str] | None,
@@ -186,20 +189,9 @@ def _read(
     positions, problems = check_header(feed, headers)
     if problems or "" in headers:
         return None
-    names = [f"c{index}" for index in range(len(headers))]
-    parse = partial(
-        parse_block,
-        names=names,
-        parse=pacsv.ParseOptions(newlines_in_values=True),
-        convert=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, TEXT),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
     roster = None
     if roster_ids is not None and feed != "roster":
-        roster = RosterCodes(roster_ids)
+        roster = RosterCodes.of(roster_ids)
     # The columns the checks across rows compare, and those the caller keeps: the values of
     # any other column are checked and dropped block by block.
     stored = {*schema.key, *(c.name for c in schema.columns if c.daily_maximum is not None)}
@@ -214,20 +206,22 @@ def _read(
         )
         for name in positions
     }
+    check = partial(_checked_block, columns=columns, positions=positions, headers=headers)
     rows = 0
+    lines = LineCount()
     # closing: a return mid-file stops the parsing threads before the file is closed.
-    with closing(parsed_in_order(parse, blocks)) as parsed:
-        for block in parsed:
+    with closing(parsed_in_order(check, blocks)) as checked_blocks:
+        for block in checked_blocks:
             if block is None:
                 return None
             if rows == 0:
-                room = capacity(block.num_rows)
+                room = capacity(block.rows)
                 for column in columns.values():
                     column.capacity = room
-            for name, position in positions.items():
-                if not columns[name].add(block.column(position), rows):
-                    return None
-            rows += block.num_rows
+            for name, cells in block.cells.items():
+                columns[name].keep(cells, rows)
+            lines.add(block.data, newlines=block.newlines)
+            rows += block.rows
     if rows == 0 or rows != lines.rows():
         return None  # blank lines, line breaks inside values: the text path knows lines
     finished = {name: columns[name].finish(rows) for name in positions if name in stored}
@@ -239,6 +233,47 @@ def _read(
     if keep is not None:
         clean = {name: column for name, column in clean.items() if name in keep}
     return CleanFeed(feed, clean, rows)
+
+
+@dataclass(frozen=True)
+class _CheckedBlock:
+    data: pa.Buffer
+    newlines: int
+    rows: int
+    cells: dict[str, CheckedCells]
+
+
+def _checked_block(
+    data: pa.Buffer,
+    *,
+    columns: dict[str, ColumnReader],
+    positions: dict[str, int],
+    headers: list[str],
+) -> _CheckedBlock | None:
+    """On a parsing thread: a block parsed, its line ends counted and every column's cells
+    checked and gathered; ``None`` at the first sign of a problem."""
+    names = [f"c{index}" for index in range(len(headers))]
+    batch = parse_block(data, names, PARSE, _convert(names))
+    if batch is None:
+        return None
+    cells = {}
+    for name, position in positions.items():
+        checked = columns[name].check(batch.column(position))
+        if checked is None:
+            return None
+        cells[name] = checked
+    return _CheckedBlock(data, count_newlines(data), batch.num_rows, cells)
+
+
+PARSE = pacsv.ParseOptions(newlines_in_values=True)
+
+
+def _convert(names: list[str]) -> pacsv.ConvertOptions:
+    return pacsv.ConvertOptions(
+        column_types=dict.fromkeys(names, TEXT),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
 
 
 def _rows_agree(schema: FeedSchema, columns: dict[str, CleanColumn], rows: int) -> bool:

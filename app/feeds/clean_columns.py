@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -36,12 +38,46 @@ class CleanColumn:
         return np.zeros(len(self.values), dtype=bool) if self.empty is None else self.empty
 
 
-class RosterCodes:
-    """The roster's student ids, so a student id becomes its roster position."""
+class RosterCodes(AbstractSet[str]):
+    """The roster's student ids: a set, and the arrays that make a student id its roster
+    position, built once however many feeds are checked against the roster (at 1M students,
+    0.8 s each time)."""
 
     def __init__(self, roster_ids: AbstractSet[str]):
-        self.labels = np.asarray(list(roster_ids), dtype=object)
-        self.ids = pa.array(self.labels, pa.string())
+        self._ids = roster_ids
+
+    @classmethod
+    def of(cls, roster_ids: AbstractSet[str]) -> RosterCodes:
+        return roster_ids if isinstance(roster_ids, RosterCodes) else cls(roster_ids)
+
+    def __contains__(self, student: object) -> bool:
+        return student in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @cached_property
+    def labels(self) -> np.ndarray:
+        return np.asarray(list(self._ids), dtype=object)
+
+    @cached_property
+    def ids(self) -> pa.Array:
+        return pa.array(self.labels, pa.string())
+
+
+@dataclass(frozen=True)
+class CheckedCells:
+    """One block's cells of one column, checked. ``rows``: an identifier's index, per row,
+    into ``dictionary`` (the block's distinct texts); another column's value per row, typed
+    as stored (nothing to hold when the column is not stored), and ``blank`` where empty
+    (``None``: none are)."""
+
+    rows: np.ndarray
+    dictionary: pa.Array | None = None
+    blank: np.ndarray | None = None
 
 
 class ColumnReader:
@@ -72,38 +108,46 @@ class ColumnReader:
         self.distinct: list[pa.Array] = []  # identifiers: each block's distinct texts
         self.seen = 0  # how many distinct texts the blocks so far had
 
-    def add(self, cells: pa.ChunkedArray | pa.DictionaryArray, start: int) -> bool:
-        """Check a block's cells, the rows from ``start``; False when any might be refused."""
+    def check(self, cells: pa.ChunkedArray | pa.DictionaryArray) -> CheckedCells | None:
+        """A block's cells checked (each distinct text once) and, if the column is stored,
+        gathered row by row; ``None`` when any might be refused. Reads nothing that ``keep``
+        writes, so blocks are checked on the parsing threads while earlier ones are kept."""
         array = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
         # The converters take a column as the text path has it: a chunked array.
         distinct = pa.chunked_array([array.dictionary])
+        indices = array.indices.to_numpy(zero_copy_only=False)
         if self.column.kind == "identifier":
             if not self._usable_identifiers(distinct):
-                return False
-            if not self.store:
-                return True
-            # A row's position among every block's distinct texts: no gather needed.
-            local = array.indices.to_numpy(zero_copy_only=False)
-            stored = self._room(start + len(local), np.dtype(np.int32), with_empty=False)
-            np.add(local, self.seen, out=stored[start : start + len(local)])
-            self.distinct.append(array.dictionary)
-            self.seen += len(array.dictionary)
-            return True
+                return None
+            return CheckedCells(indices, dictionary=array.dictionary)
         checked = self._typed(distinct)
         if checked is None:
-            return False
+            return None
         if not self.store:
-            return True
+            return CheckedCells(indices)
         values, empty = checked
-        indices = array.indices.to_numpy(zero_copy_only=False)
-        stop = start + len(indices)
-        blank = empty is not None and bool(empty.any())
-        stored = self._room(stop, _stored_dtype(self.column, values), with_empty=blank)
-        np.take(values.astype(stored.dtype), indices, out=stored[start:stop])
-        if blank:
-            assert empty is not None and self.empty is not None
-            np.take(empty, indices, out=self.empty[start:stop])
-        return True
+        blank = empty[indices] if empty is not None and empty.any() else None
+        return CheckedCells(values.astype(_stored_dtype(self.column, values))[indices], blank=blank)
+
+    def keep(self, checked: CheckedCells, start: int) -> None:
+        """Put a checked block's rows, from row ``start``, into the column's arrays (in
+        block order: an identifier's code counts the distinct texts of the blocks before)."""
+        if not self.store:
+            return
+        rows = checked.rows
+        stop = start + len(rows)
+        if checked.dictionary is not None:
+            stored = self._room(stop, np.dtype(np.int32), with_empty=False)
+            # A row's position among every block's distinct texts: no gather needed.
+            np.add(rows, self.seen, out=stored[start:stop])
+            self.distinct.append(checked.dictionary)
+            self.seen += len(checked.dictionary)
+            return
+        stored = self._room(stop, rows.dtype, with_empty=checked.blank is not None)
+        stored[start:stop] = rows
+        if checked.blank is not None:
+            assert self.empty is not None
+            self.empty[start:stop] = checked.blank
 
     def _room(self, stop: int, dtype: np.dtype, *, with_empty: bool) -> np.ndarray:
         """The column's arrays, grown (by half) if they end before ``stop``."""
