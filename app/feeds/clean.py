@@ -63,6 +63,7 @@ def block_bytes(size: int) -> int:
 
 
 TEXT = pa.dictionary(pa.int32(), pa.string())
+PARSE = pacsv.ParseOptions(newlines_in_values=True)
 
 
 @dataclass
@@ -206,7 +207,9 @@ def _read(
         )
         for name in positions
     }
-    check = partial(_checked_block, columns=columns, positions=positions, headers=headers)
+    names = [f"c{index}" for index in range(len(headers))]
+    parse = partial(parse_block, names=names, parse=PARSE, convert=_every_cell_as_text(names))
+    check = partial(_checked_block, parse=parse, columns=columns, positions=positions)
     rows = 0
     lines = LineCount()
     # closing: a return mid-file stops the parsing threads before the file is closed.
@@ -246,14 +249,13 @@ class _CheckedBlock:
 def _checked_block(
     data: pa.Buffer,
     *,
+    parse: Callable[[pa.Buffer], pa.RecordBatch | None],
     columns: dict[str, ColumnReader],
     positions: dict[str, int],
-    headers: list[str],
 ) -> _CheckedBlock | None:
     """On a parsing thread: a block parsed, its line ends counted and every column's cells
     checked and gathered; ``None`` at the first sign of a problem."""
-    names = [f"c{index}" for index in range(len(headers))]
-    batch = parse_block(data, names, PARSE, _convert(names))
+    batch = parse(data)
     if batch is None:
         return None
     cells = {}
@@ -265,10 +267,8 @@ def _checked_block(
     return _CheckedBlock(data, count_newlines(data), batch.num_rows, cells)
 
 
-PARSE = pacsv.ParseOptions(newlines_in_values=True)
-
-
-def _convert(names: list[str]) -> pacsv.ConvertOptions:
+def _every_cell_as_text(names: list[str]) -> pacsv.ConvertOptions:
+    """Every cell as written (typed by the checks), the same text once per block."""
     return pacsv.ConvertOptions(
         column_types=dict.fromkeys(names, TEXT),
         strings_can_be_null=False,
