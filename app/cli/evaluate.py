@@ -26,9 +26,9 @@ from app.engine.obligations import ObligationRecord
 from app.engine.sums import summed_totals
 from app.feeds import Feed, FeedRejected, parse_feed
 from app.feeds.clean import CleanFeed, read_clean_file
-from app.feeds.clean_columns import RosterCodes
 from app.feeds.formats import parse_export
 from app.feeds.reading import UTF8_BOM
+from app.feeds.roster_codes import RosterCodes
 
 USAGE_ERROR = 2
 

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from app.feeds.problems import Finding
 from app.feeds.reading import TextTable
+from app.feeds.roster_codes import RosterCodes
 from app.feeds.values import Converted, is_empty, unusable_identifiers
 
 REQUIRED_EMPTY = "required value is empty"
@@ -125,8 +126,7 @@ class Batch:
         text = self.text(column)
         if text is None or roster_ids is None:
             return None
-        known = pa.array(list(roster_ids), pa.string())
-        found = pc.index_in(text, value_set=known)
+        found = pc.index_in(text, value_set=RosterCodes.of(roster_ids).ids)
         codes = np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int64)
         self.report(
             (codes < 0) & ~is_empty(text), column, "student is not on the contract's roster"

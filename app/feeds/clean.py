@@ -44,10 +44,11 @@ from app.feeds.blocks import (
     split_header,
 )
 from app.feeds.checks import typed_series
-from app.feeds.clean_columns import CheckedCells, CleanColumn, ColumnReader, RosterCodes
+from app.feeds.clean_columns import CheckedCells, CleanColumn, ColumnReader
 from app.feeds.columns import Feed, check_header
 from app.feeds.keys import day_totals, fold_key_parts, one_row_per_day_in_runs
 from app.feeds.reading import UTF8_BOM
+from app.feeds.roster_codes import RosterCodes
 from app.feeds.values import Converted
 
 # A block's checks run once per distinct text, so fewer, larger blocks check less; but the
