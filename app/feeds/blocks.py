@@ -1,10 +1,11 @@
 """Reading a CSV for the clean path (``app.feeds.clean``): its header, its blocks, its lines.
 
-The data is cut into blocks at line ends and each block is parsed by pyarrow on a small pool
-of threads, in order. pyarrow's own streaming reader parses one block at a time on the
-thread that asks; parsing (every cell dictionary-encoded text) is most of the clean path's
-time, and pyarrow does it without the GIL, so two cores parse two blocks at once while the
-caller checks an earlier one.
+The data is cut into blocks at line ends and each block is parsed by pyarrow (and checked,
+``app.feeds.clean``) on a small pool of threads, handed back in order. pyarrow's own
+streaming reader parses one block at a time on the thread that asks; parsing (every cell
+dictionary-encoded text) is most of the clean path's time, and pyarrow and the checks' Arrow
+and NumPy kernels run without the GIL, so every core works on a block of its own while the
+caller puts an earlier one in place.
 
 A cut at a line end is a row end unless that line end is inside a quoted value. The block
 before such a cut ends inside an open quote, which pyarrow reads as a last field that ends

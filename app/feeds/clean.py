@@ -167,8 +167,8 @@ def read_clean_file(
         return _read(
             feed,
             header,
-            file_blocks(handle, block_bytes(size)),
-            row_capacity(size, block_bytes(size)),
+            file_blocks(handle, block := block_bytes(size)),
+            row_capacity(size, block),
             roster_ids=roster_ids,
             term_start=term_start,
             term_end=term_end,
