@@ -201,7 +201,7 @@ def server(
         # Approvals are signed (SPEC §3): a throwaway key, as a deployment has its own.
         "TRANCHE_SIGNING_KEY": SIGNING_KEY,
     }
-    command = [PYTHON, "-m", "uvicorn", "--factory", "app.main:create_app"]
+    command = [PYTHON, "-m", "uvicorn", "--factory", "app.main:create_served_app"]
     command += ["--host", LOOPBACK, "--port", str(port), "--log-level", "warning"]
     command += ["--no-access-log", "--workers", str(workers)]
     process = subprocess.Popen(command, cwd=ROOT, env=environment)

@@ -31,7 +31,7 @@ def serve_command(
     # Each worker builds its own app (its own pool, read cache and evaluation cache) from the
     # same environment, so the factory is named, not passed.
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:create_served_app",
         factory=True,
         host=host,
         port=port,

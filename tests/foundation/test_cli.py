@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,10 +165,27 @@ def test_serve_migrates_then_runs_one_worker_per_core(cli_database, tmp_path, mo
         # SIGTERM: requests in flight get this long, then the process exits regardless.
         "timeout_graceful_shutdown": 10,
     }
-    assert started == [("app.main:create_app", options)]
+    assert started == [("app.main:create_served_app", options)]
     with sqlite3.connect(tmp_path / "cli.db") as connection:
         tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
     assert {"contracts", "batches", "statements", "audit_entries"} <= tables
+
+
+def test_a_served_worker_leaves_what_it_built_at_start_out_of_garbage_collection(tmp_path):
+    # In a process of its own: a frozen heap stays frozen, and the test process must not be.
+    probe = (
+        "import gc; from app.main import create_served_app; app = create_served_app(); "
+        "print(gc.get_freeze_count(), len(gc.get_objects(generation=2)))"
+    )
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=environment, check=True
+    )
+    frozen, oldest = map(int, done.stdout.split())
+    # The modules, classes and routes of a built app are hundreds of thousands of objects; a
+    # full collection no longer walks them (app/main.py `create_served_app`).
+    assert frozen > 100_000
+    assert oldest < frozen // 100
 
 
 def test_operator_generates_a_signing_key_and_signs_a_checkpoint(
