@@ -1,6 +1,7 @@
 """Where the time of a 1M-row usage batch goes, step by step, in process (PostgreSQL).
 
-Run: ``.venv/bin/python bench/ingest_profile.py [--rows 1000000]``.
+Run: ``.venv/bin/python bench/ingest_profile.py [--rows 1000000]`` or
+``.venv/bin/python bench/ingest_profile.py --students 1000000 --months 3``.
 
 The usage file of bench/http_ingest.py, then the same rows a week later on top of it, are
 stored by ``app.ingestion.service.ingest_batch`` itself (no HTTP), with each step of it timed:
@@ -9,6 +10,10 @@ backend serving it (read from ``/proc``, so only for a server on this machine). 
 the raw COPY of the same file (bench/ingest.py), measured the same way. CPU seconds do not
 depend on what else the machine is doing, which wall seconds do: they say which side, Python
 or PostgreSQL, a step costs, and so what overlapping the steps could and could not win.
+
+With ``--months K``: the state-scale case of bench/stored.py instead, a contract's usage
+posted one calendar month at a time; the first K − 1 months are stored unprofiled, then
+month K is profiled, on top of them (its dates are new, its students are not).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import psycopg
 from harness import postgres_database, synthetic_files
 from http_ingest import ROWS_PER_STUDENT, week_later
 from sqlalchemy import text
+from stored import monthly
 from world import POSTERS, prepare
 
 from app.config import Settings
@@ -115,9 +121,22 @@ def raw_copy(url: str, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--students", type=int, help="with --months: the contract's size")
+    parser.add_argument("--months", type=int, help="profile this month, on top of the others")
     args = parser.parse_args()
-    files = synthetic_files(max(args.rows // ROWS_PER_STUDENT, 10))
-    later = week_later(files["usage"])
+    if args.months:
+        files = synthetic_files(args.students or 1_000_000)
+        months = monthly(files["usage"])[: args.months]
+        posts = [("roster", files["roster"], None)]
+        posts += [("usage", path, None) for path in months[:-1]]
+        posts += [("usage", months[-1], f"month {args.months}, {months[-1].stem}, on top")]
+    else:
+        files = synthetic_files(max(args.rows // ROWS_PER_STUDENT, 10))
+        posts = [
+            ("roster", files["roster"], None),
+            ("usage", files["usage"], "a first batch"),
+            ("usage", week_later(files["usage"]), "the same rows a week later, on top of it"),
+        ]
     watch = Stopwatch()
     for module, name in STEPS:
         setattr(module, name, watch.wrap(name, getattr(module, name)))
@@ -125,11 +144,7 @@ def main() -> None:
         headers = prepare(url, [KEY])
         engine = make_engine(Settings(database_url=url).database_url)
         try:
-            for feed, path, label in (
-                ("roster", files["roster"], None),
-                ("usage", files["usage"], "a first batch"),
-                ("usage", later, "the same rows a week later, on top of it"),
-            ):
+            for feed, path, label in posts:
                 with make_session_factory(engine)() as session:
                     secret = headers[POSTERS[feed]]["Authorization"].split()[1]
                     principal = authenticate(session, secret)
@@ -148,7 +163,7 @@ def main() -> None:
                     total = tuple(b - a for a, b in zip(start, watch.now(), strict=True))
                 if label is not None:
                     report(f"{label} ({outcome.batch.rows:,} rows)", total, watch.times)  # type: ignore[arg-type]
-            raw_copy(url, files["usage"])
+            raw_copy(url, path)
             wait_for_refreshes()  # before the database is dropped under the queued ANALYZE
         finally:
             engine.dispose()
