@@ -175,7 +175,9 @@ def _totals_table(schema: FeedSchema) -> Table:
     every summable column (quantities in thousandths, a blank as 0) over the rows that count
     now (``current``). Derived state: equal, at every commit, to summing the rows (tested).
     Deliberately no foreign key to sum_windows: a batch upserts tens of thousands of these
-    rows, and the window is registered in the same transaction."""
+    rows, and the window is registered in the same transaction. Half of each page is left
+    free on PostgreSQL, so that moving a total is an update in place (migration
+    20261202_totals_fillfactor says why)."""
     return Table(
         f"{schema.name}_totals",
         Base.metadata,
@@ -185,7 +187,9 @@ def _totals_table(schema: FeedSchema) -> Table:
             Column(column.name, BigInteger, nullable=False)
             for column in schema.of_kind("quantity", "count")
         ),
+        postgresql_with={"fillfactor": TOTALS_FILLFACTOR},
     )
 
 
+TOTALS_FILLFACTOR = 50
 TOTAL_TABLES: dict[str, Table] = {name: _totals_table(FEED_SCHEMAS[name]) for name in SUMMED_FEEDS}
