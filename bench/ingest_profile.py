@@ -130,6 +130,7 @@ def main() -> None:
         posts = [("roster", files["roster"], None)]
         posts += [("usage", path, None) for path in months[:-1]]
         posts += [("usage", months[-1], f"month {args.months}, {months[-1].stem}, on top")]
+        baseline = months[-1]
     else:
         files = synthetic_files(max(args.rows // ROWS_PER_STUDENT, 10))
         posts = [
@@ -137,6 +138,7 @@ def main() -> None:
             ("usage", files["usage"], "a first batch"),
             ("usage", week_later(files["usage"]), "the same rows a week later, on top of it"),
         ]
+        baseline = files["usage"]
     watch = Stopwatch()
     for module, name in STEPS:
         setattr(module, name, watch.wrap(name, getattr(module, name)))
@@ -163,7 +165,7 @@ def main() -> None:
                     total = tuple(b - a for a, b in zip(start, watch.now(), strict=True))
                 if label is not None:
                     report(f"{label} ({outcome.batch.rows:,} rows)", total, watch.times)  # type: ignore[arg-type]
-            raw_copy(url, path)
+            raw_copy(url, baseline)
             wait_for_refreshes()  # before the database is dropped under the queued ANALYZE
         finally:
             engine.dispose()
