@@ -64,14 +64,23 @@ class StoredEvaluation:
 
 # Same fingerprint, same numbers: an evaluation is computed once per process (app/evaluation/cache.py).
 EVALUATIONS: EvaluationCache[StoredEvaluation] = EvaluationCache()
-# What an evaluation reads (roster and assessment frames, per-student totals) depends only
-# on the batches read and the windows summed, not on as_of or the version's other terms: the
-# last few are kept, so evaluating the same data at another date, or under an amendment,
-# costs only the engine (at 1M students the reads are most of the time). The engine never
-# writes into its input frames.
-INPUTS: EvaluationCache[tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]] = EvaluationCache(
-    max_entries=4
-)
+# What an evaluation reads depends only on the batches read, each part on its own feeds':
+# the roster frame on the roster batches, the assessments frame on the assessment batches,
+# each summing measure's totals on the usage and schedule batches and the windows summed —
+# not on as_of or the version's other terms. The last few of each are kept, so evaluating the
+# same data at another date or under an amendment costs only the engine, and a new usage
+# batch re-reads only the totals (at 1M students the roster and assessments are most of a
+# cold read). The engine never writes into its input frames. Bounded by rows held: one
+# 1M-student contract's frames (1M roster and ~3M assessment rows) and totals.
+FRAME_FEEDS: tuple[FeedName, ...] = ("roster", "assessments")
+FRAMES: EvaluationCache[pd.DataFrame] = EvaluationCache(max_students=4_000_000, max_entries=8)
+SUMS: EvaluationCache[dict[str, pd.Series]] = EvaluationCache(max_entries=4)
+
+
+def forget_inputs() -> None:
+    """Drop every kept input (tests that change stored rows behind the service's back)."""
+    FRAMES.clear()
+    SUMS.clear()
 
 
 def evaluate_stored_contract(
@@ -133,17 +142,7 @@ def _evaluate(
     ids_by_feed: dict[FeedName, list[int]] = {name: [] for name in FEED_SCHEMAS}
     for batch in used:
         ids_by_feed[batch.feed].append(batch.id)  # type: ignore[index]
-    key = _inputs_key(definition, used)
-    kept = INPUTS.get(key)
-    if kept is not None:
-        frames, totals = kept
-    else:
-        frames, totals = _read(session, contract, definition, ids_by_feed, current=current)
-        if current and _accepted_ids(session, contract) != ids_by_feed:
-            # A batch committed while these were read and moved the current rows (and kept
-            # totals): read exactly the batches of the fingerprint instead.
-            frames, totals = _read(session, contract, definition, ids_by_feed, current=False)
-        INPUTS.put(key, (frames, totals), students=len(frames["roster"]))
+    frames, totals = _inputs(session, contract, definition, ids_by_feed, used, current=current)
     result = evaluate_from_totals(
         definition,
         frames["roster"],
@@ -163,11 +162,56 @@ def _evaluate(
     )
 
 
-def _inputs_key(definition: Definition, used: Sequence[Batch]) -> str:
-    """The batches read (by public id: never reused, unlike a row id after a rollback) and
-    the window each measure sums."""
-    windows = sorted((name, repr(window)) for name, window in sum_windows(definition).items())
-    return json.dumps([sorted(batch.public_id for batch in used), windows])
+def _inputs(
+    session: Session,
+    contract: Contract,
+    definition: Definition,
+    ids_by_feed: dict[FeedName, list[int]],
+    used: Sequence[Batch],
+    *,
+    current: bool,
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]:
+    """The roster and assessments frames and the measures' totals, each from the kept ones
+    when its own batches were read before, else read now (and kept)."""
+    frame_keys = {feed: _inputs_key(used, (feed,)) for feed in FRAME_FEEDS}
+    sums_key = _inputs_key(used, SUMMED_FEEDS, definition)
+    frames: dict[str, pd.DataFrame] = {}
+    for feed, key in frame_keys.items():
+        kept = FRAMES.get(key)
+        if kept is not None:
+            frames[feed] = kept
+    sums = SUMS.get(sums_key)
+    missing = [feed for feed in FRAME_FEEDS if feed not in frames]
+    if missing or sums is None:
+        read_frames, read_sums = _read(
+            session, contract, definition, ids_by_feed, missing, sums is None, current=current
+        )
+        if current and _accepted_ids(session, contract) != ids_by_feed:
+            # A batch committed while these were read and moved the current rows (and kept
+            # totals): read exactly the batches of the fingerprint instead.
+            read_frames, read_sums = _read(
+                session, contract, definition, ids_by_feed, missing, sums is None, current=False
+            )
+        for feed, frame in read_frames.items():
+            frames[feed] = FRAMES.put(frame_keys[feed], frame, students=len(frame))
+        if read_sums is not None:
+            sums = SUMS.put(sums_key, read_sums, students=len(frames["roster"]))
+    assert sums is not None  # kept, or read just above
+    return frames, sums
+
+
+def _inputs_key(
+    used: Sequence[Batch], feeds: Sequence[str], definition: Definition | None = None
+) -> str:
+    """The batches of ``feeds`` read (by public id: never reused, unlike a row id after a
+    rollback) and, for totals, the window each measure sums."""
+    read = sorted(batch.public_id for batch in used if batch.feed in feeds)
+    windows = (
+        sorted((name, repr(window)) for name, window in sum_windows(definition).items())
+        if definition is not None
+        else []
+    )
+    return json.dumps([list(feeds), read, windows])
 
 
 def _read(
@@ -175,10 +219,12 @@ def _read(
     contract: Contract,
     definition: Definition,
     ids_by_feed: dict[FeedName, list[int]],
+    feeds: Sequence[FeedName],
+    sums: bool,
     *,
     current: bool,
-) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]:
-    """The roster and assessments frames (the columns the engine reads) and each summing
+) -> tuple[dict[FeedName, pd.DataFrame], dict[str, pd.Series] | None]:
+    """The frames of ``feeds`` (the columns the engine reads) and, if ``sums``, each summing
     measure's totals."""
     frames = {
         feed: feed_frame(
@@ -191,12 +237,16 @@ def _read(
                 current=current,
             ),
         )
-        for feed in ("roster", "assessments")
+        for feed in feeds
     }
-    sums = measure_totals_in_sql(
-        session, definition, ids_by_feed, current=current, contract_id=contract.id
+    totals = (
+        measure_totals_in_sql(
+            session, definition, ids_by_feed, current=current, contract_id=contract.id
+        )
+        if sums
+        else None
     )
-    return frames, sums
+    return frames, totals
 
 
 def _accepted_ids(session: Session, contract: Contract) -> dict[FeedName, list[int]]:

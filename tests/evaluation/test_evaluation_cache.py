@@ -58,6 +58,36 @@ def test_a_new_batch_is_counted_at_once(loaded, stored, post_feed):
     )
 
 
+def test_a_new_usage_batch_rereads_only_the_totals(loaded, stored, post_feed, monkeypatch):
+    # At 1M students the roster and assessments are most of a cold read; a usage batch
+    # changes neither, so the next evaluation reads only the usage totals.
+    before = stored()
+    post_feed("usage", usage_csv({"s08": [("2026-10-05", "900")]}))
+    read: list[str] = []
+    for name in ("latest_rows", "window_sums"):
+        function = getattr(service.repository, name)
+        monkeypatch.setattr(
+            service.repository,
+            name,
+            lambda session, feed, *args, _function=function, **kwargs: (
+                read.append(feed) or _function(session, feed, *args, **kwargs)
+            ),
+        )
+    after = stored()
+    assert read == ["usage"]
+    assert after.result.metrics["dosage_rate"].numerator == (
+        before.result.metrics["dosage_rate"].numerator + 1
+    )
+
+
+def test_a_new_roster_batch_is_read_at_once(loaded, stored, post_feed):
+    before = stored()
+    post_feed("roster", "student_id,grade,school_id\ns99,3,north\n")
+    after = stored()
+    assert len(after.result.students) == len(before.result.students) + 1
+    assert "s99" in set(after.result.students["student_id"])
+
+
 def test_a_replaced_batch_stops_counting_at_once(loaded, stored, post_feed):
     before = stored()
     corrected = USAGE.replace("s02,2026-09-03,900,1", "s02,2026-09-03,100,1")

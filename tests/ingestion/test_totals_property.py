@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.contracts.models import Contract
 from app.engine import SumWindow
 from app.evaluation import repository
-from app.evaluation.service import INPUTS
+from app.evaluation.service import forget_inputs
 from app.ingestion.models import TOTAL_TABLES, sum_windows
 from tests.ingestion.conftest import accepted_usage_ids
 
@@ -153,7 +153,7 @@ def test_windows_no_batch_has_seen_are_built_from_the_rows_and_read_from_the_row
     )
     db_session.execute(delete(sum_windows).where(sum_windows.c.contract_id == contract_id))
     db_session.commit()
-    INPUTS.clear()  # else the same batches' inputs, read from the totals, are kept
+    forget_inputs()  # else the same batches' inputs, read from the totals, are kept
     again = client.get(
         f"/v1/contracts/{key}/evaluation/students",
         params={"as_of": "2027-06-29"},  # another date: not answered from the cache
