@@ -9,6 +9,7 @@ does the rest. Statements and reports call
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -183,15 +184,14 @@ def _inputs(
     sums = SUMS.get(sums_key)
     missing = [feed for feed in FRAME_FEEDS if feed not in frames]
     if missing or sums is None:
-        read_frames, read_sums = _read(
-            session, contract, definition, ids_by_feed, missing, sums is None, current=current
+        read = functools.partial(
+            _read, session, contract, definition, ids_by_feed, missing, with_sums=sums is None
         )
+        read_frames, read_sums = read(current=current)
         if current and _accepted_ids(session, contract) != ids_by_feed:
             # A batch committed while these were read and moved the current rows (and kept
             # totals): read exactly the batches of the fingerprint instead.
-            read_frames, read_sums = _read(
-                session, contract, definition, ids_by_feed, missing, sums is None, current=False
-            )
+            read_frames, read_sums = read(current=False)
         for feed, frame in read_frames.items():
             frames[feed] = FRAMES.put(frame_keys[feed], frame, students=len(frame))
         if read_sums is not None:
@@ -220,12 +220,12 @@ def _read(
     definition: Definition,
     ids_by_feed: dict[FeedName, list[int]],
     feeds: Sequence[FeedName],
-    sums: bool,
     *,
+    with_sums: bool,
     current: bool,
 ) -> tuple[dict[FeedName, pd.DataFrame], dict[str, pd.Series] | None]:
-    """The frames of ``feeds`` (the columns the engine reads) and, if ``sums``, each summing
-    measure's totals."""
+    """The frames of ``feeds`` (the columns the engine reads) and, ``with_sums``, each
+    summing measure's totals."""
     frames = {
         feed: feed_frame(
             feed,
@@ -243,7 +243,7 @@ def _read(
         measure_totals_in_sql(
             session, definition, ids_by_feed, current=current, contract_id=contract.id
         )
-        if sums
+        if with_sums
         else None
     )
     return frames, totals
