@@ -140,10 +140,7 @@ def _evaluate(
     current: bool,
 ) -> StoredEvaluation:
     definition = stored_definition(version.definition_json)
-    ids_by_feed: dict[FeedName, list[int]] = {name: [] for name in FEED_SCHEMAS}
-    for batch in used:
-        ids_by_feed[batch.feed].append(batch.id)  # type: ignore[index]
-    frames, totals = _inputs(session, contract, definition, ids_by_feed, used, current=current)
+    frames, totals = _inputs(session, contract, definition, used, current=current)
     result = evaluate_from_totals(
         definition,
         frames["roster"],
@@ -167,13 +164,15 @@ def _inputs(
     session: Session,
     contract: Contract,
     definition: Definition,
-    ids_by_feed: dict[FeedName, list[int]],
     used: Sequence[Batch],
     *,
     current: bool,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]:
     """The roster and assessments frames and the measures' totals, each from the kept ones
     when its own batches were read before, else read now (and kept)."""
+    ids_by_feed: dict[FeedName, list[int]] = {name: [] for name in FEED_SCHEMAS}
+    for batch in used:
+        ids_by_feed[batch.feed].append(batch.id)  # type: ignore[index]
     frame_keys = {feed: _inputs_key(used, (feed,)) for feed in FRAME_FEEDS}
     sums_key = _inputs_key(used, SUMMED_FEEDS, definition)
     frames: dict[str, pd.DataFrame] = {}
