@@ -22,7 +22,7 @@ APPEND_ONLY = (
     "statement_payments",
     "obligation_records",
     "report_reads",
-    "sum_windows",  # a window of a contract whose totals are kept: registered once
+    "sum_spans",  # a span of a contract's windows whose totals are kept: registered once
 )
 # Rows whose state moves on (a batch superseded, a draft approved, a key revoked, the chain
 # head advanced, the access epoch moved): INSERT, SELECT and UPDATE — approved statements are

@@ -6,11 +6,12 @@ Run: ``.venv/bin/python bench/amendment.py [--students 100000] [--database sqlit
 The stored benchmark's contract and data (bench/stored.py: roster, assessments, ~50 usage rows
 per student in one POST), on a fresh database behind one uvicorn worker. The amendment moves
 the end of ``fall_min`` (2026-12-18 → 2026-12-31): a window no version summed before. Its
-acceptance registers the window and builds its totals from the rows (app/ingestion/totals.py
-`keep_windows_of`). Then the first evaluation of the new version on a fresh worker, beside the
-same on another fresh worker after the new window's totals are dropped, as acceptance left
-them before it built them: the usage rows summed for that window by every evaluation until
-the next usage batch.
+acceptance registers the one span it lacks (2026-12-19 → 2026-12-31; the fall up to 12-18 is
+a span already) and builds its totals from the rows (app/ingestion/totals.py
+`keep_spans_of`). Then the first evaluation of the new version on a fresh worker, beside the
+same on another fresh worker after that span's totals are dropped, as acceptance left them
+before it built them: the usage rows summed for that window by every evaluation until the
+next usage batch.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ from app.config import Settings
 
 KEY = "bench-amendment"
 NEW_WINDOW = ("2026-09-01", "2026-12-31")
+NEW_SPAN = ("2026-12-19", "2026-12-31")  # the piece of the new window no span covered
 AS_OF = ("2027-06-30", "2027-06-29")
-DROP_NEW_WINDOW = [
-    "DELETE FROM usage_totals WHERE window_id IN"
-    " (SELECT id FROM sum_windows WHERE first_day = '{0}' AND last_day = '{1}')",
-    "DELETE FROM sum_windows WHERE first_day = '{0}' AND last_day = '{1}'",
+DROP_NEW_SPAN = [
+    "DELETE FROM usage_totals WHERE span_id IN"
+    " (SELECT id FROM sum_spans WHERE first_day = '{0}' AND last_day = '{1}')",
+    "DELETE FROM sum_spans WHERE first_day = '{0}' AND last_day = '{1}'",
 ]
 
 
@@ -49,10 +51,10 @@ def amended_document() -> dict[str, Any]:
     return json.loads(json.dumps(document, default=str))  # dates as text, as a client sends
 
 
-def drop_new_window(url: str) -> None:
-    """Drop the new window's totals and registration; refuse if there was none to drop (the
+def drop_new_span(url: str) -> None:
+    """Drop the new span's totals and registration; refuse if there was none to drop (the
     second evaluation would then measure the totals again)."""
-    statements = [sql.format(*NEW_WINDOW) for sql in DROP_NEW_WINDOW]
+    statements = [sql.format(*NEW_SPAN) for sql in DROP_NEW_SPAN]
     raw = Settings(database_url=url).database_url
     if raw.startswith("sqlite"):
         with sqlite3.connect(raw.split("///", 1)[1]) as connection:
@@ -61,7 +63,7 @@ def drop_new_window(url: str) -> None:
         with psycopg.connect(raw.replace("postgresql+psycopg://", "postgresql://")) as pg:
             dropped = [pg.execute(statement).rowcount for statement in statements]
     if dropped[-1] != 1:
-        raise SystemExit(f"acceptance registered no window {NEW_WINDOW}: nothing to compare")
+        raise SystemExit(f"acceptance registered no span {NEW_SPAN}: nothing to compare")
 
 
 def evaluate(client: httpx.Client, headers: dict[str, str], as_of: str) -> float:
@@ -99,12 +101,12 @@ def main() -> None:
         # Each evaluation on a fresh worker: nothing of the contract's inputs kept in memory.
         with server(url) as base, httpx.Client(base_url=base, timeout=600) as client:
             with_totals = evaluate(client, headers[DISTRICT], AS_OF[0])
-        drop_new_window(url)
+        drop_new_span(url)
         with server(url) as base, httpx.Client(base_url=base, timeout=600) as client:
             summed = evaluate(client, headers[DISTRICT], AS_OF[1])
     rows.append(
         Row(
-            "accept the amendment (new window built)",
+            "accept the amendment (new span built)",
             size,
             f"{accept_seconds:.2f} s",
             {"seconds": accept_seconds},

@@ -197,7 +197,7 @@ def _accept(uow: UnitOfWork, contract: Contract, *, version: int | None) -> None
     if proposal.effective is None:
         proposal.effective = clock.today()
     session.flush()
-    totals.keep_windows_of(session, contract)
+    totals.keep_spans_of(session, contract)
     uow.record(
         action="contract.accepted",
         object_type="contract",

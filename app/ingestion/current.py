@@ -40,7 +40,7 @@ from app.engine.feed_schema import FEED_SCHEMAS, FeedName
 from app.ingestion import totals
 from app.ingestion.models import ROW_TABLES
 from app.ingestion.overlap import Overlap, unflag_restated
-from app.ingestion.totals import Window
+from app.ingestion.totals import Span
 
 
 def natural_key(feed: FeedName, table: Table | Any) -> list[ColumnElement[Any]]:
@@ -144,34 +144,34 @@ def mark_current(
     batch_id: int,
     earlier_ids: Sequence[int],
     replaced_id: int | None,
-    windows: Sequence[Window] = (),
+    spans: Sequence[Span] = (),
     frame: pd.DataFrame | None = None,
     overlap: Overlap | None = None,
 ) -> None:
     """Update the flags after batch ``batch_id`` was stored, and the feed's totals
     (app/ingestion/totals.py) by exactly the rows whose flag changed. ``earlier_ids`` are the
     other accepted batches of the contract's feed (not the replaced one, which no longer
-    counts); ``windows`` the feed's kept windows (none for a feed that is not summed) and
+    counts); ``spans`` the feed's kept spans (none for a feed that is not summed) and
     ``frame`` the new batch's rows as parsed (else they are summed from the table);
     ``overlap`` the earlier rows on its dates, read already (app/ingestion/overlap.py)."""
     table = ROW_TABLES[feed]
     # Rows whose flag changes here and are in memory already: they move the totals together,
     # in one upsert at the end (app.ingestion.totals.add_sums).
     moved: list[totals.SignedRows] = []
-    if windows:  # a new batch's rows arrive current
+    if spans:  # a new batch's rows arrive current
         if frame is not None:
             moved.append(totals.frame_rows(feed, frame))
         else:
-            totals.add_rows(session, feed, windows, table.c.batch_id == batch_id)
+            totals.add_rows(session, feed, spans, table.c.batch_id == batch_id)
     if replaced_id is not None:
-        totals.flip_current(session, feed, windows, table.c.batch_id == replaced_id, to=False)
+        totals.flip_current(session, feed, spans, table.c.batch_id == replaced_id, to=False)
     if earlier_ids and overlap is not None:
         moved.append(unflag_restated(session, overlap))
     elif earlier_ids:
         totals.flip_current(
             session,
             feed,
-            windows,
+            spans,
             and_(table.c.batch_id.in_(list(earlier_ids)), restated_by(session, feed, batch_id)),
             to=False,
         )
@@ -180,11 +180,11 @@ def mark_current(
         totals.flip_current(
             session,
             feed,
-            windows,
+            spans,
             _fallback(session, feed, batch_id, earlier_ids, replaced_id),
             to=True,
         )
-    totals.add_sums(session, feed, windows, *moved)
+    totals.add_sums(session, feed, spans, *moved)
 
 
 def latest_of(feed: FeedName, table: Table, batch_ids: Sequence[int]) -> ColumnElement[bool]:

@@ -154,13 +154,14 @@ schedule_rows = ROW_TABLES["schedule"]
 
 
 # Per-student sums kept at ingest (app/ingestion/totals.py), so that an evaluation reads one
-# row per student and window instead of rescanning every usage row (issue #17).
-sum_windows = Table(
-    "sum_windows",
+# row per student and span instead of rescanning every usage row (issue #17).
+sum_spans = Table(
+    "sum_spans",
     Base.metadata,
-    # A date range of a summed feed that some version of the contract sums over; registered
-    # (and its totals built) the first time a batch of the feed lands after the version
-    # exists. Never changes once registered.
+    # A date range of a summed feed whose totals are kept: a piece of the contract's windows
+    # cut where any of them starts or ends (app/ingestion/spans.py). Registered (and its
+    # totals built) when a version that sums over it comes into force, or by the feed's
+    # first batch after the version exists. Never changes once registered.
     Column("id", Integer, primary_key=True),
     Column("contract_id", ForeignKey("contracts.id"), nullable=False),
     Column("feed", String(16), nullable=False),
@@ -171,17 +172,17 @@ sum_windows = Table(
 
 
 def _totals_table(schema: FeedSchema) -> Table:
-    """For each registered window of the feed and each student with rows in it, the sum of
+    """For each registered span of the feed and each student with rows in it, the sum of
     every summable column (quantities in thousandths, a blank as 0) over the rows that count
     now (``current``). Derived state: equal, at every commit, to summing the rows (tested).
-    Deliberately no foreign key to sum_windows: a batch upserts tens of thousands of these
-    rows, and the window is registered in the same transaction. Half of each page is left
+    Deliberately no foreign key to sum_spans: a batch upserts tens of thousands of these
+    rows, and the span is registered in the same transaction. Half of each page is left
     free on PostgreSQL, so that moving a total is an update in place (migration
     20261202_totals_fillfactor says why)."""
     return Table(
         f"{schema.name}_totals",
         Base.metadata,
-        Column("window_id", Integer, primary_key=True),
+        Column("span_id", Integer, primary_key=True),
         Column("student_id", Text, primary_key=True),
         *(
             Column(column.name, BigInteger, nullable=False)

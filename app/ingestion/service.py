@@ -133,7 +133,7 @@ def ingest_batch(
         earlier_ids = [
             batch_id for batch_id in accepted_ids if replaced is None or batch_id != replaced.id
         ]
-        windows = totals.prepare_windows(session, contract, feed, accepted_ids)
+        spans = totals.prepare_spans(session, contract, feed, accepted_ids)
         batch = repository.add_batch(
             session,
             Batch(
@@ -173,7 +173,7 @@ def ingest_batch(
             batch_id=batch.id,
             earlier_ids=earlier_ids,
             replaced_id=replaced.id if replaced is not None else None,
-            windows=windows,
+            spans=spans,
             frame=parsed.frame,
             overlap=meets,
         )

@@ -1,22 +1,25 @@
-"""Per-student sums of the summed feeds (usage, schedule), per window, kept at ingest.
+"""Per-student sums of the summed feeds (usage, schedule), per span, kept at ingest.
 
 An evaluation needs, per student, the sum of a usage or schedule column over a date window of
 the contract (``app.engine.sum_windows``), over the rows latest-value-wins keeps. Summing
 millions of rows per evaluation is what made a 1M-student evaluation take ~25 s (issue #17),
 so these sums are kept in ``usage_totals`` / ``schedule_totals``: one row per registered
-window and student, with the sum of every summable column of the feed.
+span and student, with the sum of every summable column of the feed. Spans are the pieces of
+the contract's windows that no window boundary cuts (app/ingestion/spans.py): a day is in one
+span, so a batch moves one totals row per student and span its days fall in, and a window is
+read as the sum of the spans that tile it (app/evaluation/repository.py).
 
 They move in the transaction that stores a batch, set-based in SQL, by exactly what changes
 the ``current`` flags (app/ingestion/current.py): + the rows of the new batch, − rows that stop
 being current (restated by the new batch, or of a replaced batch), + rows that count again
 (replacement fallbacks). So at every commit a total equals the sum of the current rows in its
-window (tests/ingestion/test_totals_property.py checks any interleaving against the scan).
+span (tests/ingestion/test_totals_property.py checks any interleaving against the scan).
 
-Windows come from the contract's versions. A version's windows are registered, and their
-totals built from the current rows, in the transaction that brings it into force (acceptance,
-:func:`keep_windows_of`), or by a batch of the feed that comes first (the version still
-proposed). Until then (a version proposed after the last batch) evaluation sums the rows
-instead.
+Windows come from the contract's versions. The spans a version's windows need are registered,
+and their totals built from the current rows, in the transaction that brings it into force
+(acceptance, :func:`keep_spans_of`), or by a batch of the feed that comes first (the version
+still proposed). Until then (a version proposed after the last batch) evaluation sums the
+rows instead.
 """
 
 from __future__ import annotations
@@ -54,16 +57,18 @@ from app.contracts.models import Contract, VersionStatus
 from app.engine import sum_windows as contract_sum_windows
 from app.engine.feed_schema import FEED_SCHEMAS, SUMMED_FEEDS, FeedName
 from app.ingestion import bulk
-from app.ingestion.models import ROW_TABLES, TOTAL_TABLES, sum_windows
+from app.ingestion.models import ROW_TABLES, TOTAL_TABLES, sum_spans
 from app.ingestion.pg_arrays import array_literal
 from app.ingestion.repository import accepted_batch_ids
+from app.ingestion.spans import Range, spans_to_register, tiling
 
 UPSERT_SLICE = 100_000
 
 
 @dataclass(frozen=True)
-class Window:
-    """A registered window: its totals' ``window_id`` and its inclusive date range."""
+class Span:
+    """A registered span (app/ingestion/spans.py): its totals' ``span_id`` and its inclusive
+    date range."""
 
     id: int
     first_day: date
@@ -75,19 +80,30 @@ def summed_columns(feed: FeedName) -> tuple[str, ...]:
     return tuple(column.name for column in FEED_SCHEMAS[feed].of_kind("quantity", "count"))
 
 
-def registered_windows(
-    session: Session, contract_id: int, feed: str
-) -> dict[tuple[date, date], int]:
-    """(first_day, last_day) → window id, for the windows whose totals are kept."""
+def registered_spans(session: Session, contract_id: int, feed: str) -> dict[Range, int]:
+    """(first_day, last_day) → span id, for the spans whose totals are kept."""
     rows = session.execute(
-        select(sum_windows.c.first_day, sum_windows.c.last_day, sum_windows.c.id).where(
-            sum_windows.c.contract_id == contract_id, sum_windows.c.feed == feed
+        select(sum_spans.c.first_day, sum_spans.c.last_day, sum_spans.c.id).where(
+            sum_spans.c.contract_id == contract_id, sum_spans.c.feed == feed
         )
     )
-    return {(first, last): window_id for first, last, window_id in rows}
+    return {(first, last): span_id for first, last, span_id in rows}
 
 
-def wanted_windows(contract: Contract, feed: str) -> set[tuple[date, date]]:
+def kept_windows(
+    session: Session, contract_id: int, feed: str, windows: Iterable[Range]
+) -> dict[Range, list[int]]:
+    """For each of ``windows`` that the registered spans tile, the ids of those spans."""
+    registered = registered_spans(session, contract_id, feed)
+    kept = {}
+    for window in windows:
+        tiles = tiling(window, registered.keys())
+        if tiles is not None:
+            kept[window] = [registered[span] for span in tiles]
+    return kept
+
+
+def wanted_windows(contract: Contract, feed: str) -> set[Range]:
     """The date ranges that a version of the contract sums the feed over: every version but
     a withdrawn proposal, which never comes into force (an evaluation as of a past date reads
     a superseded version, one of today a proposed one)."""
@@ -101,24 +117,25 @@ def wanted_windows(contract: Contract, feed: str) -> set[tuple[date, date]]:
     return wanted
 
 
-def prepare_windows(
+def prepare_spans(
     session: Session, contract: Contract, feed: str, counted_ids: Sequence[int]
-) -> list[Window]:
-    """The windows of ``feed`` kept for the contract, registering (and building from the rows
-    of ``counted_ids`` that are current now) those its versions sum over and no batch has
-    seen yet. Called under the contract's lock, before the new batch's rows are stored."""
+) -> list[Span]:
+    """The spans of ``feed`` kept for the contract, registering (and building from the rows
+    of ``counted_ids`` that are current now) those that the windows its versions sum over
+    need and no batch has seen yet. Called under the contract's lock, before the new batch's
+    rows are stored."""
     if feed not in SUMMED_FEEDS:
         return []
-    registered = registered_windows(session, contract.id, feed)
+    registered = registered_spans(session, contract.id, feed)
     new = []
-    for first, last in sorted(wanted_windows(contract, feed) - registered.keys()):
-        window_id = session.execute(
-            insert(sum_windows)
+    for first, last in sorted(spans_to_register(wanted_windows(contract, feed), registered)):
+        span_id = session.execute(
+            insert(sum_spans)
             .values(contract_id=contract.id, feed=feed, first_day=first, last_day=last)
-            .returning(sum_windows.c.id)
+            .returning(sum_spans.c.id)
         ).scalar_one()
-        registered[(first, last)] = window_id
-        new.append(Window(window_id, first, last))
+        registered[(first, last)] = span_id
+        new.append(Span(span_id, first, last))
     if new and counted_ids:
         table = ROW_TABLES[feed]
         add_rows(
@@ -127,16 +144,17 @@ def prepare_windows(
             new,
             and_(table.c.batch_id.in_(list(counted_ids)), table.c.current),
         )
-    return [Window(window_id, first, last) for (first, last), window_id in registered.items()]
+    return [Span(span_id, first, last) for (first, last), span_id in registered.items()]
 
 
-def keep_windows_of(session: Session, contract: Contract) -> None:
-    """Register the windows of every summed feed that the contract's versions sum over and no
-    batch has seen yet, their totals built from the rows that count now: called when a version
-    comes into force, so its evaluations read totals from the start, not only after the next
-    batch. Called under the contract's lock, so no batch stores rows in between."""
+def keep_spans_of(session: Session, contract: Contract) -> None:
+    """Register the spans of every summed feed that the windows of the contract's versions
+    need and no batch has seen yet, their totals built from the rows that count now: called
+    when a version comes into force, so its evaluations read totals from the start, not
+    only after the next batch. Called under the contract's lock, so no batch stores rows in
+    between."""
     for feed in SUMMED_FEEDS:
-        prepare_windows(session, contract, feed, accepted_batch_ids(session, contract, feed))
+        prepare_spans(session, contract, feed, accepted_batch_ids(session, contract, feed))
 
 
 @dataclass(frozen=True)
@@ -153,7 +171,7 @@ class SignedRows:
 def frame_rows(feed: str, frame: pd.DataFrame) -> SignedRows:
     """A new batch's rows (all current), from its parsed frame: summing a million rows in
     NumPy takes a tenth of the time of reading them back in SQL (1.2 s, measured), and only
-    one row per window and student travels to the database."""
+    one row per span and student travels to the database."""
     values = {
         name: (
             frame[name].fillna(0).to_numpy(dtype=np.int64)
@@ -169,13 +187,13 @@ def frame_rows(feed: str, frame: pd.DataFrame) -> SignedRows:
     )
 
 
-def add_sums(session: Session, feed: str, windows: Sequence[Window], *parts: SignedRows) -> None:
-    """Add each part's rows, times its sign, to the totals of every window their day falls
+def add_sums(session: Session, feed: str, spans: Sequence[Span], *parts: SignedRows) -> None:
+    """Add each part's rows, times its sign, to the totals of every span their day falls
     in. All parts in one upsert: a batch on top of earlier ones both adds its rows and takes
     away the rows it restates, mostly for the same students, and one statement moves each
     student's totals row once where two wrote it twice (1.5 s → 1.0 s at 1M rows, measured)."""
     parts = tuple(part for part in parts if len(part.students))
-    if not windows or not parts:
+    if not spans or not parts:
         return
     names = summed_columns(feed)  # type: ignore[arg-type]
     students = _joined([part.students for part in parts])
@@ -186,9 +204,9 @@ def add_sums(session: Session, feed: str, windows: Sequence[Window], *parts: Sig
     codes, uniques = pd.factorize(students)
     by_student = np.asarray(uniques, dtype=object)
     rows: list[dict[str, npt.NDArray[Any]]] = []
-    for window in windows:
-        inside = (days >= np.datetime64(window.first_day, "ns")) & (
-            days <= np.datetime64(window.last_day, "ns")
+    for span in spans:
+        inside = (days >= np.datetime64(span.first_day, "ns")) & (
+            days <= np.datetime64(span.last_day, "ns")
         )
         everything = bool(inside.all())
         where = codes if everything else codes[inside]
@@ -196,7 +214,7 @@ def add_sums(session: Session, feed: str, windows: Sequence[Window], *parts: Sig
         if not counted.any():
             continue
         row = {
-            "window_id": np.full(int(counted.sum()), window.id, dtype=np.int64),
+            "span_id": np.full(int(counted.sum()), span.id, dtype=np.int64),
             "student_id": by_student[counted],
         }
         for name in names:
@@ -228,13 +246,13 @@ def _signed(values: npt.NDArray[np.int64], sign: int) -> npt.NDArray[np.int64]:
 
 
 def _upsert_rows(session: Session, feed: str, rows: pa.Table) -> None:
-    """Add the given totals rows (window_id, student_id, each summed column) to the stored
+    """Add the given totals rows (span_id, student_id, each summed column) to the stored
     ones."""
     totals = TOTAL_TABLES[feed]
-    window_ids = pc.unique(rows.column("window_id")).to_pylist()
-    kept = select(exists().where(totals.c.window_id.in_(window_ids)))
+    span_ids = pc.unique(rows.column("span_id")).to_pylist()
+    kept = select(exists().where(totals.c.span_id.in_(span_ids)))
     if not session.execute(kept).scalar_one():
-        # Nothing kept in these windows yet (a feed's first batch, a window just registered):
+        # Nothing kept in these spans yet (a feed's first batch, a span just registered):
         # every row is new, so they are stored as feed rows are, with no conflict to look
         # for. An upsert costs PostgreSQL a speculative insertion per row, 0.7 s for the 62k
         # rows of a 1M-row first batch against ~0.1 s for the COPY (bench/ingest_profile.py).
@@ -243,7 +261,7 @@ def _upsert_rows(session: Session, feed: str, rows: pa.Table) -> None:
     names = summed_columns(feed)  # type: ignore[arg-type]
     added = ", ".join(f"{name} = {totals.name}.{name} + excluded.{name}" for name in names)
     listed = ", ".join(rows.column_names)
-    conflict = f"ON CONFLICT (window_id, student_id) DO UPDATE SET {added}"
+    conflict = f"ON CONFLICT (span_id, student_id) DO UPDATE SET {added}"
     if session.get_bind().dialect.name == "postgresql":
         # One statement over arrays per slice, each column one array literal made by pyarrow
         # (app/ingestion/pg_arrays.py). Sliced so that no statement nears the statement
@@ -271,20 +289,20 @@ def _upsert_rows(session: Session, feed: str, rows: pa.Table) -> None:
 def add_rows(
     session: Session,
     feed: str,
-    windows: Sequence[Window],
+    spans: Sequence[Span],
     condition: ColumnElement[bool],
     *,
     sign: int = 1,
 ) -> None:
     """Add (``sign`` 1) or take away (-1) the rows of ``feed`` matching ``condition``."""
     table = ROW_TABLES[feed]
-    session.execute(upsert(session, feed, windows, table, [condition], sign=sign))
+    session.execute(upsert(session, feed, spans, table, [condition], sign=sign))
 
 
 def flip_current(
     session: Session,
     feed: str,
-    windows: Sequence[Window],
+    spans: Sequence[Span],
     condition: ColumnElement[bool],
     *,
     to: bool,
@@ -296,37 +314,37 @@ def flip_current(
     table = ROW_TABLES[feed]
     changing = and_(condition, ~table.c.current if to else table.c.current)
     flag = update(table).where(changing).values(current=to)
-    if not windows:
+    if not spans:
         session.execute(flag)
         return
     sign = 1 if to else -1
     if session.get_bind().dialect.name == "postgresql":
         columns = ("student_id", "date", *summed_columns(feed))  # type: ignore[arg-type]
         flipped = flag.returning(*(table.c[name] for name in columns)).cte("flipped")
-        session.execute(upsert(session, feed, windows, flipped, [], sign=sign).add_cte(flipped))
+        session.execute(upsert(session, feed, spans, flipped, [], sign=sign).add_cte(flipped))
     else:
-        session.execute(upsert(session, feed, windows, table, [changing], sign=sign))
+        session.execute(upsert(session, feed, spans, table, [changing], sign=sign))
         session.execute(flag)
 
 
 def upsert(
     session: Session,
     feed: str,
-    windows: Sequence[Window],
+    spans: Sequence[Span],
     source: FromClause | Table,
     where: Iterable[ColumnElement[bool]],
     *,
     sign: int,
 ) -> Any:
     """INSERT … ON CONFLICT DO UPDATE adding ``sign`` × the sums of ``source``'s rows (those
-    matching ``where``) to each window's totals: one pass over the rows, a filtered sum per
-    window and column, then one totals row per window and student that has rows in it."""
+    matching ``where``) to each span's totals: one pass over the rows, a filtered sum per
+    span and column, then one totals row per span and student that has rows in it."""
     totals = TOTAL_TABLES[feed]
     names = summed_columns(feed)  # type: ignore[arg-type]
     day = source.c.date
     sums: list[Any] = []
-    for number, window in enumerate(windows):
-        inside = and_(day >= window.first_day, day <= window.last_day)
+    for number, span in enumerate(spans):
+        inside = and_(day >= span.first_day, day <= span.last_day)
         sums.append(func.count().filter(inside).label(f"n{number}"))
         sums += [
             func.sum(func.coalesce(source.c[name], 0)).filter(inside).label(f"w{number}_{name}")
@@ -336,28 +354,28 @@ def upsert(
         select(source.c.student_id, *sums)
         .where(
             *where,
-            day >= min(window.first_day for window in windows),
-            day <= max(window.last_day for window in windows),
+            day >= min(span.first_day for span in spans),
+            day <= max(span.last_day for span in spans),
         )
         .group_by(source.c.student_id)
         .cte("per_student")
     )
     parts = [
         select(
-            literal(window.id).label("window_id"),
+            literal(span.id).label("span_id"),
             per_student.c.student_id,
             *((per_student.c[f"w{number}_{name}"] * sign).label(name) for name in names),
         ).where(per_student.c[f"n{number}"] > 0)
-        for number, window in enumerate(windows)
+        for number, span in enumerate(spans)
     ]
-    rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("window_rows")
+    rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("span_rows")
     # SQLite needs a WHERE on an INSERT … SELECT that has an ON CONFLICT clause.
     chosen = select(*rows.c).where(true())
     dialect_insert = (
         postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     )
-    statement = dialect_insert(totals).from_select(["window_id", "student_id", *names], chosen)
+    statement = dialect_insert(totals).from_select(["span_id", "student_id", *names], chosen)
     return statement.on_conflict_do_update(
-        index_elements=[totals.c.window_id, totals.c.student_id],
+        index_elements=[totals.c.span_id, totals.c.student_id],
         set_={name: totals.c[name] + statement.excluded[name] for name in names},
     )

@@ -107,7 +107,7 @@ def test_run_all_prints_the_machine_and_one_table(environment):
 def test_amendment_reports_the_acceptance_and_the_first_evaluation_both_ways(environment, tmp_path):
     _, rows = bench(environment, tmp_path, "amendment.py", "--database", DATABASE)
     assert [row["what"] for row in rows] == [
-        "accept the amendment (new window built)",
+        "accept the amendment (new span built)",
         "first evaluation after it: window from totals",
         "first evaluation after it: window summed from rows",
     ]

@@ -17,7 +17,7 @@ from app.contracts.models import Contract
 from app.engine import SumWindow
 from app.evaluation import repository
 from app.evaluation.service import forget_inputs
-from app.ingestion.models import TOTAL_TABLES, sum_windows
+from app.ingestion.models import TOTAL_TABLES, sum_spans
 from tests.ingestion.conftest import accepted_usage_ids
 
 STUDENTS = ("S1", "S2", "S3")
@@ -90,11 +90,19 @@ def without_zeros(series: Any) -> dict[str, int]:
     return {student: int(total) for student, total in series.items() if total != 0}
 
 
+def kept_windows(session: Session, contract_id: int, windows: list[SumWindow]) -> dict[Any, Any]:
+    """Each window that the registered spans tile → the ids of those spans."""
+    tiled = repository.totals.kept_windows(
+        session, contract_id, "usage", {(w.start, w.end) for w in windows}
+    )
+    return {w: tiled[(w.start, w.end)] for w in windows if (w.start, w.end) in tiled}
+
+
 def assert_totals_equal_the_rows(session: Session, key: str) -> None:
     contract = session.execute(select(Contract).where(Contract.key == key)).scalar_one()
     ids = accepted_usage_ids(session, key)
-    registered = repository.totals.registered_windows(session, contract.id, "usage")
-    kept = {w: registered[(w.start, w.end)] for w in WINDOWS}
+    kept = kept_windows(session, contract.id, WINDOWS)
+    assert kept.keys() == set(WINDOWS)  # every window read from spans, none from the rows
     from_totals = repository.kept_sums(session, "usage", kept)
     for current in (True, False):
         scanned = repository.scanned_sums(session, "usage", ids, WINDOWS, current=current)
@@ -147,11 +155,11 @@ def test_windows_no_batch_has_seen_are_built_from_the_rows_and_read_from_the_row
     # As if the windows had never been registered (a contract the migration could not read):
     # the evaluation sums the rows, with the same numbers.
     contract_id = db_session.execute(select(Contract.id).where(Contract.key == key)).scalar_one()
-    windows = select(sum_windows.c.id).where(sum_windows.c.contract_id == contract_id)
+    spans = select(sum_spans.c.id).where(sum_spans.c.contract_id == contract_id)
     db_session.execute(
-        delete(TOTAL_TABLES["usage"]).where(TOTAL_TABLES["usage"].c.window_id.in_(windows))
+        delete(TOTAL_TABLES["usage"]).where(TOTAL_TABLES["usage"].c.span_id.in_(spans))
     )
-    db_session.execute(delete(sum_windows).where(sum_windows.c.contract_id == contract_id))
+    db_session.execute(delete(sum_spans).where(sum_spans.c.contract_id == contract_id))
     db_session.commit()
     forget_inputs()  # else the same batches' inputs, read from the totals, are kept
     again = client.get(
@@ -184,9 +192,9 @@ def test_an_accepted_amendment_brings_its_new_windows_totals_with_it(
     assert client.post(f"/v1/contracts/{key}/accept", headers=vendor).is_success
 
     contract = db_session.execute(select(Contract).where(Contract.key == key)).scalar_one()
-    registered = repository.totals.registered_windows(db_session, contract.id, "usage")
-    window_id = registered[(OCTOBER.start, OCTOBER.end)]
-    kept = repository.kept_sums(db_session, "usage", {OCTOBER: window_id})[OCTOBER]
+    kept_spans = kept_windows(db_session, contract.id, [OCTOBER])
+    assert OCTOBER in kept_spans  # its spans registered on acceptance, with no batch since
+    kept = repository.kept_sums(db_session, "usage", kept_spans)[OCTOBER]
     ids = accepted_usage_ids(db_session, key)
     scanned = repository.scanned_sums(db_session, "usage", ids, [OCTOBER], current=True)[OCTOBER]
     assert without_zeros(kept) == without_zeros(scanned) == {"S2": 40_000}  # thousandths
@@ -226,7 +234,12 @@ def test_a_withdrawn_proposals_windows_are_not_kept_by_later_batches(
     assert post_usage(client, world, key, rows).status_code == 201
 
     contract = db_session.execute(select(Contract).where(Contract.key == key)).scalar_one()
-    registered = repository.totals.registered_windows(db_session, contract.id, "usage")
-    assert (date(2026, 12, 1), date(2026, 12, 31)) in registered  # the proposal still open
-    assert (date(2026, 11, 1), date(2026, 11, 30)) not in registered  # the withdrawn one
+    kept = repository.totals.kept_windows(
+        db_session,
+        contract.id,
+        "usage",
+        [(date(2026, 12, 1), date(2026, 12, 31)), (date(2026, 11, 1), date(2026, 11, 30))],
+    )
+    assert (date(2026, 12, 1), date(2026, 12, 31)) in kept  # the proposal still open
+    assert (date(2026, 11, 1), date(2026, 11, 30)) not in kept  # the withdrawn one
     assert_totals_equal_the_rows(db_session, key)
