@@ -7,7 +7,9 @@ The usage file of bench/http_ingest.py, then the same rows a week later on top o
 stored by ``app.ingestion.service.ingest_batch`` itself (no HTTP), with each step of it timed:
 wall seconds, CPU seconds of this process (every thread), and CPU seconds of the PostgreSQL
 backend serving it (read from ``/proc``, so only for a server on this machine). Beside them,
-the raw COPY of the same file (bench/ingest.py), measured the same way. CPU seconds do not
+the raw COPY of the same file (bench/ingest.py), measured the same way, and the floor of the
+batch on top: what any store that keeps latest-value flags must do for it at least (COPY,
+read the earlier rows on its dates, un-flag those it restates), in plain SQL. CPU seconds do not
 depend on what else the machine is doing, which wall seconds do: they say which side, Python
 or PostgreSQL, a step costs, and so what overlapping the steps could and could not win.
 
@@ -20,12 +22,15 @@ from __future__ import annotations
 
 import argparse
 import functools
+import io
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from harness import postgres_database, synthetic_files
 from http_ingest import ROWS_PER_STUDENT, week_later
 from sqlalchemy import text
@@ -112,16 +117,83 @@ def raw_copy(url: str, path: Path) -> None:
         )
         pid = connection.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
         start = time.perf_counter(), time.process_time(), backend_cpu(pid)
-        with (
-            connection.cursor() as cursor,
-            cursor.copy("COPY raw_usage FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
-        ):
-            copy.write(path.read_bytes())
+        _copy(connection, "raw_usage", path.read_bytes())
         connection.commit()
         end = time.perf_counter(), time.process_time(), backend_cpu(pid)
         connection.execute("DROP TABLE raw_usage")
         connection.commit()
     report("raw COPY of the same file", tuple(b - a for a, b in zip(start, end, strict=True)), {})  # type: ignore[arg-type]
+
+
+RAW_COLUMNS = "student_id, date, minutes, sessions, lessons, session_id"
+
+
+def raw_on_top(url: str, first: Path, later: Path) -> None:
+    """The least any latest-value-wins store with kept flags does for a batch on top: COPY
+    its file, read the earlier rows on its dates (their values leave the totals, and the
+    daily maximum needs them), and un-flag the ones it restates by their addresses, found
+    beforehand and not timed. Plain SQL on a bare table: no parsing, checks or totals."""
+    with psycopg.connect(url) as connection:
+        connection.execute(
+            "CREATE TABLE raw_rows (batch int NOT NULL DEFAULT 1, current bool NOT NULL "
+            "DEFAULT true, student_id text, date date, minutes numeric, sessions bigint, "
+            "lessons bigint, session_id text)"
+        )
+        connection.execute("CREATE TABLE raw_later (student_id text, date date, session_id text)")
+        _copy(connection, f"raw_rows ({RAW_COLUMNS})", first.read_bytes())
+        _copy(connection, "raw_later", _keys_only(later))
+        tids = connection.execute(
+            "SELECT array_agg(r.ctid)::text FROM raw_rows r JOIN raw_later l "
+            "ON r.student_id = l.student_id AND r.date = l.date "
+            "AND coalesce(r.session_id, '') = coalesce(l.session_id, '')"
+        ).fetchone()[0]  # type: ignore[index]
+        connection.execute("ALTER TABLE raw_rows ALTER batch SET DEFAULT 2")
+        connection.commit()
+        pid = connection.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+        start = time.perf_counter(), time.process_time(), backend_cpu(pid)
+        _copy(connection, f"raw_rows ({RAW_COLUMNS})", later.read_bytes())
+        with connection.cursor() as cursor:
+            days = "SELECT min(date), max(date) FROM raw_rows WHERE batch = 2"
+            low, high = cursor.execute(days).fetchone()  # type: ignore[misc]
+            earlier = (
+                "COPY (SELECT ctid, student_id, date, session_id, minutes FROM raw_rows "
+                f"WHERE batch = 1 AND current AND date BETWEEN '{low}' AND '{high}') "
+                "TO STDOUT WITH (FORMAT csv)"
+            )
+            with cursor.copy(earlier) as copy:
+                for _ in copy:
+                    pass
+            cursor.execute(
+                "UPDATE raw_rows SET current = false WHERE ctid = ANY(CAST(%s AS tid[]))", [tids]
+            )
+        connection.commit()
+        end = time.perf_counter(), time.process_time(), backend_cpu(pid)
+        connection.execute("DROP TABLE raw_rows, raw_later")
+        connection.commit()
+    spent = tuple(b - a for a, b in zip(start, end, strict=True))
+    report("floor of the batch on top (COPY, read the rows on its dates, un-flag)", spent, {})  # type: ignore[arg-type]
+
+
+def _copy(connection: psycopg.Connection[Any], target: str, data: bytes) -> None:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {target} FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+    ):
+        copy.write(data)
+
+
+def _keys_only(path: Path) -> bytes:
+    """The natural key of each row of a usage file, as CSV with a header."""
+    key = ["student_id", "date", "session_id"]
+    table = pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            include_columns=key, column_types={"session_id": pa.string()}
+        ),
+    )
+    sink = io.BytesIO()
+    pacsv.write_csv(table, sink)
+    return sink.getvalue()
 
 
 def main() -> None:
@@ -172,6 +244,8 @@ def main() -> None:
                 if label is not None:
                     report(f"{label} ({outcome.batch.rows:,} rows)", total, watch.times)  # type: ignore[arg-type]
             raw_copy(url, baseline)
+            if not args.months:
+                raw_on_top(url, files["usage"], week_later(files["usage"]))
             wait_for_refreshes()  # before the database is dropped under the queued ANALYZE
         finally:
             engine.dispose()

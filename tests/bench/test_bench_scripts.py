@@ -120,5 +120,6 @@ def test_the_ingest_profile_times_each_step_of_both_batches_beside_raw_copy(envi
     out = run_script(environment, "ingest_profile.py", "--rows", "2000")
     assert "a first batch (" in out and "on top of it (" in out
     assert "raw COPY of the same file: wall" in out
+    assert "floor of the batch on top (COPY, read the rows on its dates, un-flag): wall" in out
     for step in ("_parsed", "insert_rows", "read_overlap", "mark_current"):
         assert f"  {step} " in out
