@@ -243,6 +243,9 @@ def main() -> None:
                     total = tuple(b - a for a, b in zip(start, watch.now(), strict=True))
                 if label is not None:
                     report(f"{label} ({outcome.batch.rows:,} rows)", total, watch.times)  # type: ignore[arg-type]
+                # The ANALYZE a big batch queues runs in the background on both sides' cores:
+                # each batch is profiled alone, as batches minutes apart are.
+                wait_for_refreshes()
             raw_copy(url, baseline)
             if not args.months:
                 raw_on_top(url, files["usage"], week_later(files["usage"]))
