@@ -149,8 +149,10 @@ def typed_series(column: Column, values: Converted | None, rows: int) -> pd.Seri
         return pd.Series(pd.arrays.BooleanArray(values.values, values.empty.copy()))
     if dtype == "Int64":
         return pd.Series(pd.arrays.IntegerArray(values.values, values.empty.copy()))
+    # Not copied (pandas 3 copies by default): the converted values are the frame's alone.
     if dtype == "datetime64[ns]":
-        return pd.Series(values.values, dtype=dtype)
+        return pd.Series(values.values, dtype=dtype, copy=False)
     if column.default is not None:
-        return pd.Series(np.where(values.empty, column.default, values.values), dtype="int64")
-    return pd.Series(values.values, dtype="int64")
+        filled = np.where(values.empty, column.default, values.values)
+        return pd.Series(filled, dtype="int64", copy=False)
+    return pd.Series(values.values, dtype="int64", copy=False)
