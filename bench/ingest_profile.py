@@ -49,8 +49,10 @@ KEY = "profile"
 STEPS = (
     (service, "effective_roster"),
     (service, "_parsed"),
-    (service, "rows_digest"),
     (service, "insert_rows"),
+    # ... and inside it, while PostgreSQL stores the rows: the digest, the new rows' totals.
+    (service, "rows_digest"),
+    (totals, "frame_sums"),
     (service.overlap, "read_overlap"),
     (service, "mark_current"),
     # ... and inside it: un-flagging the restated rows, moving the totals.
@@ -59,7 +61,7 @@ STEPS = (
     (service, "_check_across_batches"),
     (service, "refresh_planner_statistics"),
 )
-INNER_STEPS = ("unflag_restated", "_upsert_rows")  # counted in mark_current's time too
+INNER_STEPS = ("rows_digest", "frame_sums", "unflag_restated", "_upsert_rows")  # counted twice
 Times = dict[str, tuple[float, float, float]]
 
 

@@ -7,8 +7,8 @@ statement) per row: a million usage rows must load in seconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,26 +24,39 @@ from app.ingestion.columnar import ARROW_TYPES
 from app.ingestion.models import ROW_TABLES
 
 COPY_CHUNK_ROWS = 65_536
+T = TypeVar("T")
 
 
-def insert_rows(session: Session, *, feed: str, batch_id: int, frame: pd.DataFrame) -> int:
-    """Store every row of ``frame`` (a parsed feed) under ``batch_id``; returns the count."""
+def insert_rows(
+    session: Session,
+    *,
+    feed: str,
+    batch_id: int,
+    frame: pd.DataFrame,
+    meanwhile: Callable[[], T],
+) -> T:
+    """Store every row of ``frame`` (a parsed feed) under ``batch_id``, running
+    ``meanwhile`` while PostgreSQL stores them; returns what it returns."""
     table = ROW_TABLES[feed]
-    rows = arrow_rows(table, batch_id, frame, feed)
-    if rows.num_rows == 0:
-        return 0
-    store(session.connection(), table, rows)
-    return int(rows.num_rows)
+    return store(session.connection(), table, arrow_rows(table, batch_id, frame, feed), meanwhile)
 
 
-def store(connection: Connection, table: Table, rows: pa.Table) -> None:
+def store(
+    connection: Connection,
+    table: Table,
+    rows: pa.Table,
+    meanwhile: Callable[[], T],
+) -> T:
     """Insert ``rows`` (Arrow, typed as stored) into ``table``: nothing else is done per row
-    (no conflict handling), so the rows must all be new."""
+    (no conflict handling), so the rows must all be new. ``meanwhile`` runs once the rows
+    are handed over, while the server is still storing them (on SQLite, after); its result
+    is returned."""
     rows = rows.select([column.name for column in table.columns])
     if connection.dialect.name == "postgresql":
-        _copy(connection, table, rows)
-    else:
+        return _copy(connection, table, rows, meanwhile)
+    if rows.num_rows:
         _executemany(connection, table, rows)
+    return meanwhile()
 
 
 def arrow_rows(table: Table, batch_id: int, frame: pd.DataFrame, feed: str) -> pa.Table:
@@ -66,10 +79,12 @@ def arrow_rows(table: Table, batch_id: int, frame: pd.DataFrame, feed: str) -> p
     return pa.table(arrays)
 
 
-def _copy(connection: Connection, table: Table, rows: pa.Table) -> None:
+def _copy(connection: Connection, table: Table, rows: pa.Table, meanwhile: Callable[[], T]) -> T:
     """One binary COPY (app/ingestion/pg_binary.py), fed a slice at a time: Arrow builds
     each slice in C++ while psycopg's queued writer thread sends the previous one, so the
-    server stores rows while the next are being built."""
+    server stores rows while the next are being built. The server takes longer to store
+    the rows than Arrow to build them (a 1M-row batch: 0.62 s against 0.3 s; a month at 1M
+    students: 6 s against 2 s), so ``meanwhile`` runs in that wait, before the COPY ends."""
     names = ", ".join(f'"{column.name}"' for column in table.columns)
     types = [_pg_type(column.type) for column in table.columns]
     driver_connection: Any = connection.connection.driver_connection
@@ -80,6 +95,7 @@ def _copy(connection: Connection, table: Table, rows: pa.Table) -> None:
             for chunk in rows.to_batches(max_chunksize=COPY_CHUNK_ROWS):
                 copy.write(pg_binary.rows(chunk, types))
             copy.write(pg_binary.TRAILER)
+            return meanwhile()
 
 
 def _pg_type(stored: TypeEngine[Any]) -> pg_binary.PgType:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
+import pyarrow as pa
 from sqlalchemy import (
     ColumnElement,
     Table,
@@ -145,24 +145,20 @@ def mark_current(
     earlier_ids: Sequence[int],
     replaced_id: int | None,
     spans: Sequence[Span] = (),
-    frame: pd.DataFrame | None = None,
+    added: pa.Table | None = None,
     overlap: Overlap | None = None,
 ) -> None:
     """Update the flags after batch ``batch_id`` was stored, and the feed's totals
     (app/ingestion/totals.py) by exactly the rows whose flag changed. ``earlier_ids`` are the
     other accepted batches of the contract's feed (not the replaced one, which no longer
     counts); ``spans`` the feed's kept spans (none for a feed that is not summed) and
-    ``frame`` the new batch's rows as parsed (else they are summed from the table);
-    ``overlap`` the earlier rows on its dates, read already (app/ingestion/overlap.py)."""
+    ``added`` the new batch's rows summed over them (``totals.summed``: they arrive current,
+    and were summed while they were being stored); ``overlap`` the earlier rows on its
+    dates, read already (app/ingestion/overlap.py)."""
     table = ROW_TABLES[feed]
-    # Rows whose flag changes here and are in memory already: they move the totals together,
-    # in one upsert at the end (app.ingestion.totals.add_sums).
+    # Rows whose flag changes here and are in memory already: they move the totals together
+    # with the new rows, in one upsert at the end (app.ingestion.totals.add_summed).
     moved: list[totals.SignedRows] = []
-    if spans:  # a new batch's rows arrive current
-        if frame is not None:
-            moved.append(totals.frame_rows(feed, frame))
-        else:
-            totals.add_rows(session, feed, spans, table.c.batch_id == batch_id)
     if replaced_id is not None:
         totals.flip_current(session, feed, spans, table.c.batch_id == replaced_id, to=False)
     if earlier_ids and overlap is not None:
@@ -184,7 +180,7 @@ def mark_current(
             _fallback(session, feed, batch_id, earlier_ids, replaced_id),
             to=True,
         )
-    totals.add_sums(session, feed, spans, *moved)
+    totals.add_summed(session, feed, added, totals.summed(feed, spans, *moved))
 
 
 def latest_of(feed: FeedName, table: Table, batch_ids: Sequence[int]) -> ColumnElement[bool]:

@@ -187,14 +187,19 @@ def frame_rows(feed: str, frame: pd.DataFrame) -> SignedRows:
     )
 
 
-def add_sums(session: Session, feed: str, spans: Sequence[Span], *parts: SignedRows) -> None:
-    """Add each part's rows, times its sign, to the totals of every span their day falls
-    in. All parts in one upsert: a batch on top of earlier ones both adds its rows and takes
-    away the rows it restates, mostly for the same students, and one statement moves each
-    student's totals row once where two wrote it twice (1.5 s → 1.0 s at 1M rows, measured)."""
+def frame_sums(feed: str, spans: Sequence[Span], frame: pd.DataFrame) -> pa.Table | None:
+    """A new batch's rows, as parsed, summed per span and student (:func:`summed`); None
+    for a feed whose totals are not kept."""
+    return summed(feed, spans, frame_rows(feed, frame)) if spans else None
+
+
+def summed(feed: str, spans: Sequence[Span], *parts: SignedRows) -> pa.Table | None:
+    """Each part's rows, times its sign, summed per span their day falls in and student:
+    totals rows to add (span_id, student_id, each summed column), or None when there are
+    none. Pure, so that it can run while the database is busy (app/ingestion/service.py)."""
     parts = tuple(part for part in parts if len(part.students))
     if not spans or not parts:
-        return
+        return None
     names = summed_columns(feed)  # type: ignore[arg-type]
     students = _joined([part.students for part in parts])
     days = _joined([part.days for part in parts])
@@ -224,17 +229,35 @@ def add_sums(session: Session, feed: str, spans: Sequence[Span], *parts: SignedR
             np.add.at(sums, where, values[name] if everything else values[name][inside])
             row[name] = sums[counted]
         rows.append(row)
-    if rows:
-        table = pa.table(
-            {
-                name: pa.array(
-                    np.concatenate([row[name] for row in rows]),
-                    pa.string() if name == "student_id" else pa.int64(),
-                )
-                for name in rows[0]
-            }
-        )
-        _upsert_rows(session, feed, table)
+    if not rows:
+        return None
+    return pa.table(
+        {
+            name: pa.array(
+                np.concatenate([row[name] for row in rows]),
+                pa.string() if name == "student_id" else pa.int64(),
+            )
+            for name in rows[0]
+        }
+    )
+
+
+def add_summed(session: Session, feed: str, *tables: pa.Table | None) -> None:
+    """Add totals rows (:func:`summed`) to the stored totals, all in one upsert: a batch on
+    top of earlier ones both adds its rows and takes away the rows it restates, mostly for
+    the same students, and one statement moves each student's totals row once where two
+    wrote it twice (1.5 s → 1.0 s at 1M rows, measured)."""
+    present = [table for table in tables if table is not None and table.num_rows]
+    if not present:
+        return
+    if len(present) == 1:
+        _upsert_rows(session, feed, present[0])
+        return
+    names = summed_columns(feed)  # type: ignore[arg-type]
+    both = pa.concat_tables(present).group_by(["span_id", "student_id"], use_threads=False)
+    merged = both.aggregate([(name, "sum") for name in names])
+    merged = merged.rename_columns([name.removesuffix("_sum") for name in merged.column_names])
+    _upsert_rows(session, feed, merged.select(["span_id", "student_id", *names]))
 
 
 def _joined(arrays: list[Any]) -> Any:
@@ -256,7 +279,7 @@ def _upsert_rows(session: Session, feed: str, rows: pa.Table) -> None:
         # every row is new, so they are stored as feed rows are, with no conflict to look
         # for. An upsert costs PostgreSQL a speculative insertion per row, 0.7 s for the 62k
         # rows of a 1M-row first batch against ~0.1 s for the COPY (bench/ingest_profile.py).
-        bulk.store(session.connection(), totals, rows)
+        bulk.store(session.connection(), totals, rows, meanwhile=lambda: None)
         return
     names = summed_columns(feed)  # type: ignore[arg-type]
     added = ", ".join(f"{name} = {totals.name}.{name} + excluded.{name}" for name in names)

@@ -199,8 +199,8 @@ def test_a_failure_while_storing_rows_stores_nothing(
 
     original = service.insert_rows
 
-    def fail_half_way(session, *, feed, batch_id, frame):  # type: ignore[no-untyped-def]
-        original(session, feed=feed, batch_id=batch_id, frame=frame[:1])
+    def fail_half_way(session, *, feed, batch_id, frame, meanwhile):  # type: ignore[no-untyped-def]
+        original(session, feed=feed, batch_id=batch_id, frame=frame[:1], meanwhile=meanwhile)
         raise RuntimeError("the disk is full")
 
     monkeypatch.setattr(service, "insert_rows", fail_half_way)
