@@ -243,3 +243,19 @@ def test_a_withdrawn_proposals_windows_are_not_kept_by_later_batches(
     assert (date(2026, 12, 1), date(2026, 12, 31)) in kept  # the proposal still open
     assert (date(2026, 11, 1), date(2026, 11, 30)) not in kept  # the withdrawn one
     assert_totals_equal_the_rows(db_session, key)
+
+
+def test_a_day_in_three_windows_moves_one_totals_row(client, world, rostered_contract, db_session):
+    """October 1st is in three of the contract's windows (from the second day, the term, the
+    school year) and in one span: a batch moves one totals row for the student, not three."""
+    key = rostered_contract(GRADES, measures=MEASURES)
+    assert post_usage(client, world, key, {("S1", "2026-10-01", None): (30, None, 2)}).is_success
+    totals = TOTAL_TABLES["usage"]
+    rows = db_session.execute(
+        select(sum_spans.c.first_day, sum_spans.c.last_day, totals.c.minutes)
+        .join(totals, totals.c.span_id == sum_spans.c.id)
+        .join(Contract, Contract.id == sum_spans.c.contract_id)
+        .where(Contract.key == key, totals.c.student_id == "S1")
+    ).all()
+    assert rows == [(date(2026, 9, 2), date(2027, 5, 15), 30_000)]
+    assert_totals_equal_the_rows(db_session, key)
