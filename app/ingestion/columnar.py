@@ -10,12 +10,15 @@ SQLite: the driver's rows, into the same Arrow types.
 from __future__ import annotations
 
 import io
+import select
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from psycopg import pq
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
@@ -60,13 +63,10 @@ def read_table(session: Session, query: Select[Any], types: Mapping[str, pa.Data
             ],
             schema=schema,
         )
-    driver: Any = connection.connection.driver_connection
-    buffer = io.BytesIO()
+    driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
     # FORCE_QUOTE: a non-NULL text is always quoted, so an empty string is told from NULL.
     statement = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)"
-    with driver.cursor() as cursor, cursor.copy(statement, compiled.params) as copy:
-        for block in copy:
-            buffer.write(block)
+    buffer = copy_out(driver, psycopg.ClientCursor(driver).mogrify(statement, compiled.params))
     if buffer.tell() == 0:
         return schema.empty_table()
     buffer.seek(0)
@@ -82,6 +82,62 @@ def read_table(session: Session, query: Select[Any], types: Mapping[str, pa.Data
             false_values=["f"],
         ),
     )
+
+
+def copy_out(driver: psycopg.Connection[Any], statement: str) -> io.BytesIO:
+    """The output of ``COPY … TO STDOUT``, read straight from libpq: one C call per row.
+
+    psycopg's own ``Copy`` iteration goes through three generator frames per row; for the
+    5.7M rows of a cold 1M-student evaluation (roster, assessments, kept totals) that was
+    ~2 s of Python (1M roster rows: 0.53 → 0.21 s, server time included, measured). The
+    statement runs in the connection's transaction: begun first if it is not yet (psycopg
+    begins one lazily, before its own first statement), and waited on without holding the
+    GIL (``select`` on the socket), as psycopg waits. ``pgconn`` is psycopg's documented door
+    to libpq for what it does not wrap."""
+    if not driver.autocommit and driver.info.transaction_status == pq.TransactionStatus.IDLE:
+        driver.execute("SELECT 1")  # psycopg sends BEGIN first
+    connection = driver.pgconn
+    connection.send_query(statement.encode(driver.info.encoding))
+    result = connection.get_result()
+    if result is None or result.status != pq.ExecStatus.COPY_OUT:
+        _drain(connection)
+        raise _error(driver, result)
+    buffer = io.BytesIO()
+    write = buffer.write
+    try:
+        while True:
+            size, data = connection.get_copy_data(1)
+            if size > 0:
+                write(data)
+            elif size == 0:  # nothing buffered: wait for the socket, then read what came
+                select.select([connection.socket], [], [])
+                connection.consume_input()
+            else:
+                break
+    except BaseException:  # leave the connection usable: stop the COPY, read its end
+        connection.get_cancel().cancel()
+        while connection.get_copy_data(0)[0] >= 0:
+            pass
+        _drain(connection)
+        raise
+    result = connection.get_result()
+    _drain(connection)
+    if result is None or result.status != pq.ExecStatus.COMMAND_OK:
+        raise _error(driver, result)
+    return buffer
+
+
+def _drain(connection: pq.abc.PGconn) -> None:
+    """Read what the statement still has to say (its last results), so that the connection
+    takes the next one."""
+    while connection.get_result() is not None:
+        pass
+
+
+def _error(driver: psycopg.Connection[Any], result: pq.abc.PGresult | None) -> psycopg.Error:
+    if result is None:
+        return psycopg.OperationalError(driver.pgconn.get_error_message())
+    return psycopg.errors.error_from_result(result, encoding=driver.info.encoding)
 
 
 def _sqlite_array(values: list[Any], kind: pa.DataType) -> pa.Array:
