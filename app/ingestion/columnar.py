@@ -9,6 +9,7 @@ SQLite: the driver's rows, into the same Arrow types.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import select
 from collections.abc import Mapping
@@ -114,11 +115,14 @@ def copy_out(driver: psycopg.Connection[Any], statement: str) -> io.BytesIO:
                 connection.consume_input()
             else:
                 break
-    except BaseException:  # leave the connection usable: stop the COPY, read its end
-        connection.get_cancel().cancel()
-        while connection.get_copy_data(0)[0] >= 0:
-            pass
-        _drain(connection)
+    except BaseException:
+        # Leave the connection usable (stop the COPY, read its end) if it still answers;
+        # either way the error that stopped the read is the one raised.
+        with contextlib.suppress(psycopg.Error):
+            connection.get_cancel().cancel()
+            while connection.get_copy_data(0)[0] >= 0:
+                pass
+            _drain(connection)
         raise
     result = connection.get_result()
     _drain(connection)

@@ -67,3 +67,23 @@ def test_a_query_failing_half_way_raises_and_the_connection_goes_on(postgres):  
         read_table(postgres, failing, {"n": pa.int64()})
     postgres.rollback()
     assert postgres.execute(text("SELECT 42")).scalar_one() == 42
+
+
+def test_a_read_stopped_on_our_side_stops_the_copy_and_the_connection_goes_on(
+    postgres, monkeypatch
+):  # type: ignore[no-untyped-def]
+    class Interrupted(Exception):
+        pass
+
+    def stop(*args):  # type: ignore[no-untyped-def]
+        raise Interrupted  # the first wait for more rows: a worker stopping, a timeout
+
+    monkeypatch.setattr("app.ingestion.columnar.select.select", stop)
+    many = select(literal_column("g").label("n")).select_from(
+        text("generate_series(1, 5000000) AS g")
+    )
+    with pytest.raises(Interrupted):
+        read_table(postgres, many, {"n": pa.int64()})
+    monkeypatch.undo()
+    postgres.rollback()
+    assert postgres.execute(text("SELECT 42")).scalar_one() == 42
