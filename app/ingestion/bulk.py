@@ -38,19 +38,24 @@ def insert_rows(
     """Store every row of ``frame`` (a parsed feed) under ``batch_id``, running
     ``meanwhile`` while PostgreSQL stores them; returns what it returns."""
     table = ROW_TABLES[feed]
-    return store(session.connection(), table, arrow_rows(table, batch_id, frame, feed), meanwhile)
+    rows = arrow_rows(table, batch_id, frame, feed)
+    return store_while(session.connection(), table, rows, meanwhile)
 
 
-def store(
+def store(connection: Connection, table: Table, rows: pa.Table) -> None:
+    """Insert ``rows`` (Arrow, typed as stored) into ``table``: nothing else is done per row
+    (no conflict handling), so the rows must all be new."""
+    store_while(connection, table, rows, lambda: None)
+
+
+def store_while(
     connection: Connection,
     table: Table,
     rows: pa.Table,
     meanwhile: Callable[[], T],
 ) -> T:
-    """Insert ``rows`` (Arrow, typed as stored) into ``table``: nothing else is done per row
-    (no conflict handling), so the rows must all be new. ``meanwhile`` runs once the rows
-    are handed over, while the server is still storing them (on SQLite, after); its result
-    is returned."""
+    """:func:`store`, running ``meanwhile`` once the rows are handed over, while the server
+    is still storing them (on SQLite, after); returns what it returns."""
     rows = rows.select([column.name for column in table.columns])
     if connection.dialect.name == "postgresql":
         return _copy(connection, table, rows, meanwhile)

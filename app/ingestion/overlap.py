@@ -113,7 +113,7 @@ def _codes(values: pa.Array) -> tuple[npt.NDArray[np.int64], int]:
     if pa.types.is_date32(values.type):
         days = values.cast(pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64)
         first = int(days.min()) if len(days) else 0
-        return days - first, int(days.max()) - first + 1 if len(days) else 1
+        return days - first, (int(days.max()) - first + 1 if len(days) else 1)
     encoded = values.dictionary_encode()
     indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return indices, max(len(encoded.dictionary), 1)

@@ -279,7 +279,7 @@ def _upsert_rows(session: Session, feed: str, rows: pa.Table) -> None:
         # every row is new, so they are stored as feed rows are, with no conflict to look
         # for. An upsert costs PostgreSQL a speculative insertion per row, 0.7 s for the 62k
         # rows of a 1M-row first batch against ~0.1 s for the COPY (bench/ingest_profile.py).
-        bulk.store(session.connection(), totals, rows, meanwhile=lambda: None)
+        bulk.store(session.connection(), totals, rows)
         return
     names = summed_columns(feed)  # type: ignore[arg-type]
     added = ", ".join(f"{name} = {totals.name}.{name} + excluded.{name}" for name in names)
