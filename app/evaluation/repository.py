@@ -85,11 +85,16 @@ def window_sums(
 
 
 def kept_sums(
-    session: Session, feed: FeedName, windows: dict[SumWindow, list[int]]
+    session: Session,
+    feed: FeedName,
+    windows: dict[SumWindow, list[int]],
+    *,
+    of_batches: Sequence[int] = (),
 ) -> dict[SumWindow, pd.Series]:
     """The kept totals of ``windows`` (window → the ids of the spans that tile it), one
     Series each, all on one shared index of students (so whoever aligns them hashes the
     students once). A student without a totals row in a window's spans has nothing in it: 0.
+    Given ``of_batches``, only the students having rows in those batches (and totals).
 
     The spans' rows are read as they are stored and summed per window here: the students
     dictionary-encoded once, each window one integer ``np.add.at`` over its spans' rows.
@@ -103,6 +108,12 @@ def kept_sums(
     query = select(table.c.span_id, table.c.student_id, *(table.c[f] for f in fields)).where(
         table.c.span_id.in_(sorted({i for span_ids in windows.values() for i in span_ids}))
     )
+    if of_batches:
+        rows_table = ROW_TABLES[feed]
+        students = select(rows_table.c.student_id).where(
+            rows_table.c.batch_id.in_(list(of_batches))
+        )
+        query = query.where(table.c.student_id.in_(students))
     types = {"span_id": pa.int64(), "student_id": pa.string(), **dict.fromkeys(fields, pa.int64())}
     rows = read_table(session, query, types)
     encoded = rows.column("student_id").combine_chunks().dictionary_encode()

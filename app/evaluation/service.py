@@ -34,7 +34,7 @@ from app.engine.definition import Definition
 from app.engine.feed_schema import FEED_SCHEMAS, SUMMED_FEEDS, FeedName
 from app.engine.obligations import ObligationRecord
 from app.errors import Conflict, NotFound
-from app.evaluation import repository
+from app.evaluation import kept_totals, repository
 from app.evaluation.cache import EvaluationCache
 from app.ingestion import repository as batches
 from app.ingestion.export import feed_frame
@@ -82,6 +82,7 @@ def forget_inputs() -> None:
     """Drop every kept input (tests that change stored rows behind the service's back)."""
     FRAMES.clear()
     SUMS.clear()
+    kept_totals.LATEST.clear()
 
 
 def evaluate_stored_contract(
@@ -181,6 +182,11 @@ def _inputs(
         if kept is not None:
             frames[feed] = kept
     sums = SUMS.get(sums_key)
+    latest_key = json.dumps([contract.id, _windows_key(definition)])
+    if sums is None and current:
+        sums = _moved_since(session, contract, definition, used, ids_by_feed, latest_key)
+        if sums is not None:
+            SUMS.put(sums_key, sums, students=kept_totals.counted(used, sums).students)
     missing = [feed for feed in FRAME_FEEDS if feed not in frames]
     if missing or sums is None:
         read = functools.partial(
@@ -195,8 +201,31 @@ def _inputs(
             frames[feed] = FRAMES.put(frame_keys[feed], frame, students=len(frame))
         if read_sums is not None:
             sums = SUMS.put(sums_key, read_sums, students=len(frames["roster"]))
-    assert sums is not None  # kept, or read just above
+    assert sums is not None  # kept, moved or read just above
+    latest = kept_totals.counted(used, sums)
+    kept_totals.LATEST.put(latest_key, latest, students=latest.students)
     return frames, sums
+
+
+def _moved_since(
+    session: Session,
+    contract: Contract,
+    definition: Definition,
+    used: Sequence[Batch],
+    ids_by_feed: dict[FeedName, list[int]],
+    latest_key: str,
+) -> dict[str, pd.Series] | None:
+    """The totals of the contract's last evaluation under these windows, moved by the
+    batches accepted since (app/evaluation/kept_totals.py), when that is cheaper than
+    reading them all and no batch committed meanwhile."""
+    base = kept_totals.LATEST.get(latest_key)
+    added = kept_totals.added_since(base, used) if base is not None else None
+    if base is None or added is None:
+        return None
+    moved = kept_totals.moved(session, contract.id, sum_windows(definition), base, added)
+    if moved is None or _accepted_ids(session, contract) != ids_by_feed:
+        return None
+    return moved
 
 
 def _inputs_key(
@@ -205,12 +234,12 @@ def _inputs_key(
     """The batches of ``feeds`` read (by public id: never reused, unlike a row id after a
     rollback) and, for totals, the window each measure sums."""
     read = sorted(batch.public_id for batch in used if batch.feed in feeds)
-    windows = (
-        sorted((name, repr(window)) for name, window in sum_windows(definition).items())
-        if definition is not None
-        else []
-    )
+    windows = _windows_key(definition) if definition is not None else []
     return json.dumps([list(feeds), read, windows])
+
+
+def _windows_key(definition: Definition) -> list[tuple[str, str]]:
+    return sorted((name, repr(window)) for name, window in sum_windows(definition).items())
 
 
 def _read(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.contracts.repository import contract_by_key
+from app.evaluation import service
 
 ROSTER = (
     "student_id,grade,school_id,ell,sped,econ_disadv\n"
@@ -116,3 +119,17 @@ def offline(tmp_path: Path, definition) -> Callable[..., dict[str, Any]]:  # typ
         return json.loads(result.stdout)  # type: ignore[no-any-return]
 
     return run
+
+
+@pytest.fixture
+def stored(db_session) -> Callable[..., service.StoredEvaluation]:  # type: ignore[no-untyped-def]
+    """stored(as_of, batch_ids): the active contract evaluated on its stored data, through
+    the service's caches as a served request is."""
+
+    def evaluate(as_of: date = date(2027, 6, 30), batch_ids=None):  # type: ignore[no-untyped-def]
+        contract = contract_by_key(db_session, "ector-hdt-2026")
+        return service.evaluate_stored_contract(
+            db_session, contract=contract, as_of=as_of, batch_ids=batch_ids
+        )
+
+    return evaluate

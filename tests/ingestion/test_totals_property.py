@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.contracts.models import Contract
 from app.engine import SumWindow
-from app.evaluation import repository
+from app.evaluation import repository, service
 from app.evaluation.service import forget_inputs
 from app.ingestion.models import TOTAL_TABLES, sum_spans
 from tests.ingestion.conftest import accepted_usage_ids
@@ -137,6 +138,20 @@ def test_any_interleaving_keeps_the_totals_equal_to_summing_the_rows(
         if response.status_code == 201:
             posted.append((response.json()["id"], op[-1]))
         assert_totals_equal_the_rows(db_session, key)
+        assert_an_evaluation_counts_what_reading_everything_counts(db_session, key)
+
+
+def assert_an_evaluation_counts_what_reading_everything_counts(session: Session, key: str) -> None:
+    """The evaluation after a batch, from the totals of the one before it moved by the
+    batch's students (app/evaluation/kept_totals.py) or read in full, against the same one
+    with nothing kept in the process."""
+    contract = session.execute(select(Contract).where(Contract.key == key)).scalar_one()
+    as_of = date(2027, 6, 30)
+    after = service.evaluate_stored_contract(session, contract=contract, as_of=as_of)
+    service.EVALUATIONS.clear()
+    service.forget_inputs()
+    again = service.evaluate_stored_contract(session, contract=contract, as_of=as_of)
+    pd.testing.assert_frame_equal(after.result.students, again.result.students)
 
 
 def test_windows_no_batch_has_seen_are_built_from_the_rows_and_read_from_the_rows_till_then(
