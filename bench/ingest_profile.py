@@ -59,7 +59,7 @@ STEPS = (
     (current, "unflag_restated"),
     (totals, "_upsert_rows"),
     (service, "_check_across_batches"),
-    (service, "refresh_planner_statistics"),
+    (service, "refresh_after_load"),
 )
 INNER_STEPS = ("rows_digest", "frame_sums", "unflag_restated", "_upsert_rows")  # counted twice
 Times = dict[str, tuple[float, float, float]]

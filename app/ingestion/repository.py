@@ -67,6 +67,20 @@ def accepted_batch_ids(session: Session, contract: Contract, feed: str) -> list[
     )
 
 
+def accepted_batch_refs(session: Session, contract: Contract, feed: str) -> list[tuple[int, str]]:
+    """(id, public id) of the feed's batches whose rows count now, in posting order."""
+    query = (
+        select(Batch.id, Batch.public_id)
+        .where(
+            Batch.contract_id == contract.id,
+            Batch.feed == feed,
+            Batch.status == BatchStatus.accepted,
+        )
+        .order_by(Batch.id)
+    )
+    return [(batch_id, public_id) for batch_id, public_id in session.execute(query)]
+
+
 def batches_of(session: Session, contract: Contract, feed: str | None = None) -> Sequence[Batch]:
     query = (
         select(Batch)

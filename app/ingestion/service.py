@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass
 from typing import NoReturn
 
@@ -38,7 +39,8 @@ from app.ingestion.daily import over_daily_maximum
 from app.ingestion.export import batch_rows_csv
 from app.ingestion.formats import parse_upload
 from app.ingestion.models import Batch, BatchStatus
-from app.ingestion.statistics import refresh_planner_statistics
+from app.ingestion.roster import effective_roster
+from app.ingestion.statistics import refresh_after_load
 from app.ingestion.upload import Upload
 from app.organisations.models import OrganisationKind, Role
 from app.principal import Principal
@@ -194,7 +196,7 @@ def ingest_batch(
             _check_across_batches(session, parsed, batch.id, earlier_ids, max_problems, meets)
         _audit(uow, contract, batch, replaced)
         uow.commit()
-    refresh_planner_statistics(session, feed=feed, rows=batch.rows)
+    refresh_after_load(session, feed=feed, rows=batch.rows)
     return IngestOutcome(batch, created=True)
 
 
@@ -233,7 +235,7 @@ def _parsed(
     feed: Feed,
     upload: Upload,
     definition: Definition,
-    roster_ids: set[str] | None,
+    roster_ids: AbstractSet[str] | None,
     max_bytes: int,
     max_problems: int,
 ) -> ParsedExport:
@@ -329,24 +331,6 @@ def _audit(
             contract_key=contract.key,
             details={"feed": replaced.feed, "superseded_by": batch.public_id},
         )
-
-
-@dataclass(frozen=True)
-class Roster:
-    """The contract's roster as of a moment: its accepted batches and their students."""
-
-    batch_ids: tuple[int, ...]
-    student_ids: set[str]
-
-
-def effective_roster(session: Session, contract: Contract, known: Roster | None = None) -> Roster:
-    """The students on the contract's roster now: on any accepted roster batch. A batch's
-    rows never change, so when the accepted roster batches are those of ``known``, that is
-    the roster now, returned as is: the ids (a million at state scale) are read once."""
-    batch_ids = tuple(repository.accepted_batch_ids(session, contract, "roster"))
-    if known is not None and known.batch_ids == batch_ids:
-        return known
-    return Roster(batch_ids, repository.roster_student_ids(session, batch_ids))
 
 
 def list_batches(
