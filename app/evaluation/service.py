@@ -170,7 +170,9 @@ def _inputs(
     current: bool,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]:
     """The roster and assessments frames and the measures' totals, each from the kept ones
-    when its own batches were read before, else read now (and kept)."""
+    when its own batches were read before, else read now (and kept). Totals are first
+    moved from the contract's last ones by the batches added since, when that is cheaper
+    (app/evaluation/kept_totals.py)."""
     ids_by_feed: dict[FeedName, list[int]] = {name: [] for name in FEED_SCHEMAS}
     for batch in used:
         ids_by_feed[batch.feed].append(batch.id)  # type: ignore[index]
