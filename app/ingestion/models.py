@@ -138,7 +138,7 @@ def _row_table(schema: FeedSchema) -> Table:
     A feed keyed by day gets a BRIN index on ``date`` (an ordinary one on SQLite): a batch
     reads the earlier rows on its own days (app/ingestion/overlap.py, the daily maximum),
     and without it a day's 1,000 rows read all 48M rows of a state-scale contract (6.1 s,
-    against 0.2 s with it; bench/RESULTS.md). Rows arrive a batch at a time, so the days of
+    against 0.2 s with it, measured in process: commit eb03e04). Rows arrive a batch at a time, so the days of
     a page range are close together, and the index costs a COPY next to nothing."""
     name = f"{schema.name.removesuffix('s')}_rows"
     by_day = [Index(f"ix_{name}_date", "date", postgresql_using="brin")]

@@ -54,17 +54,7 @@ def batch_with_rows(
 
 def accepted_batch_ids(session: Session, contract: Contract, feed: str) -> list[int]:
     """The ids of the feed's batches whose rows count now, in posting order."""
-    return list(
-        session.execute(
-            select(Batch.id)
-            .where(
-                Batch.contract_id == contract.id,
-                Batch.feed == feed,
-                Batch.status == BatchStatus.accepted,
-            )
-            .order_by(Batch.id)
-        ).scalars()
-    )
+    return [batch_id for batch_id, _ in accepted_batch_refs(session, contract, feed)]
 
 
 def accepted_batch_refs(session: Session, contract: Contract, feed: str) -> list[tuple[int, str]]:

@@ -3,10 +3,26 @@ stored, not as it stood when parsing began (a roster correction can land in betw
 
 from __future__ import annotations
 
+import pytest
+
 from app.ingestion import service
 from app.ingestion.roster import Roster
 
 ROSTER_WITHOUT_S2 = b"student_id,grade\n00123,3\nS3,5\n"
+
+
+@pytest.fixture
+def roster_reads(monkeypatch) -> list[tuple[int, ...]]:  # type: ignore[no-untyped-def]
+    """The roster batches of every read of the roster's students from the database."""
+    reads: list[tuple[int, ...]] = []
+    real_read = service.repository.roster_student_ids
+
+    def counting_read(session, batch_ids):  # type: ignore[no-untyped-def]
+        reads.append(tuple(batch_ids))
+        return real_read(session, batch_ids)
+
+    monkeypatch.setattr(service.repository, "roster_student_ids", counting_read)
+    return reads
 
 
 def test_a_student_removed_from_the_roster_during_parsing_is_refused(
@@ -46,36 +62,20 @@ def test_an_unchanged_roster_is_not_checked_twice(roster_batch, post, monkeypatc
     assert parses == ["usage"]
 
 
-def test_an_unchanged_roster_is_read_once(roster_batch, post, monkeypatch):
-    reads = []
-    real_read = service.repository.roster_student_ids
-
-    def counting_read(session, batch_ids):  # type: ignore[no-untyped-def]
-        reads.append(tuple(batch_ids))
-        return real_read(session, batch_ids)
-
-    monkeypatch.setattr(service.repository, "roster_student_ids", counting_read)
+def test_an_unchanged_roster_is_read_once(roster_batch, post, roster_reads):
     response = post("usage", b"student_id,date,minutes\nS2,2026-09-02,30\n")
     assert response.status_code == 201, response.text
-    assert len(reads) == 1
+    assert len(roster_reads) == 1
 
 
-def test_the_roster_is_read_again_only_when_a_roster_batch_lands(roster_batch, post, monkeypatch):
+def test_the_roster_is_read_again_only_when_a_roster_batch_lands(roster_batch, post, roster_reads):
     """Kept in the process by its batches (app/ingestion/roster.py): at 1M students the read
     was most of the time to store a small batch."""
-    reads = []
-    real_read = service.repository.roster_student_ids
-
-    def counting_read(session, batch_ids):  # type: ignore[no-untyped-def]
-        reads.append(tuple(batch_ids))
-        return real_read(session, batch_ids)
-
-    monkeypatch.setattr(service.repository, "roster_student_ids", counting_read)
     assert post("usage", b"student_id,date,minutes\nS2,2026-09-02,30\n").status_code == 201
     assert post("usage", b"student_id,date,minutes\nS3,2026-09-02,30\n").status_code == 201
     refused = post("usage", b"student_id,date,minutes\nS9,2026-09-02,30\n")
     assert refused.status_code == 422, refused.text
-    assert len(reads) == 1
+    assert len(roster_reads) == 1
     assert post("roster", b"student_id,grade\nS9,4\n").status_code == 201
     assert post("usage", b"student_id,date,minutes\nS9,2026-09-02,30\n").status_code == 201
-    assert len(reads) == 2
+    assert len(roster_reads) == 2
